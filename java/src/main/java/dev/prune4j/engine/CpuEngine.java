@@ -1,0 +1,291 @@
+package dev.prune4j.engine;
+
+import dev.prune4j.mask.Mask;
+import dev.prune4j.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
+
+/**
+ * The pure-Java engine: always available, and the reference the CUDA engine is tested against.
+ * Work is split into chunks of whole 64-bit mask words so that threads never share a mask word.
+ */
+public final class CpuEngine implements Engine {
+    /** Elements per parallel chunk; a multiple of 64 so chunks own whole mask words. */
+    static final int CHUNK = 1 << 18;
+
+    private final ForkJoinPool pool;
+    private final int threads;
+
+    /** An engine using every available processor. */
+    public CpuEngine() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    public CpuEngine(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        this.threads = threads;
+        this.pool = new ForkJoinPool(threads);
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String description() {
+        return "cpu (pure Java, " + threads + " thread" + (threads == 1 ? "" : "s") + ")";
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /** Runs {@code body(i)} for {@code i} in {@code [0, n)} on this engine's threads. */
+    public void parallelFor(int n, java.util.function.IntConsumer body) {
+        if (n == 1 || threads == 1) {
+            for (int i = 0; i < n; i++) {
+                body.accept(i);
+            }
+            return;
+        }
+        pool.submit(() -> IntStream.range(0, n).parallel().forEach(body)).join();
+    }
+
+    private static int chunkCount(long numel) {
+        return (int) Math.max(1, (numel + CHUNK - 1) / CHUNK);
+    }
+
+    @Override
+    public void magnitudeHistogram(Tensor t, Mask live, KeySpace keys, RadixPass pass, long[] histogram) {
+        checkLive(t, live);
+        if (histogram.length < pass.buckets()) {
+            throw new IllegalArgumentException("histogram has " + histogram.length + " buckets, pass needs "
+                    + pass.buckets());
+        }
+        MagnitudeKeys k = new MagnitudeKeys(t, keys);
+        long numel = t.numel();
+        int chunks = chunkCount(numel);
+        long[][] partial = new long[chunks][];
+        parallelFor(chunks, c -> {
+            long[] h = new long[pass.buckets()];
+            long from = (long) c * CHUNK;
+            long to = Math.min(numel, from + CHUNK);
+            long[] words = live == null ? null : live.words();
+            for (long i = from; i < to; i++) {
+                if (words != null && (words[(int) (i >>> 6)] & (1L << i)) == 0) {
+                    continue;
+                }
+                int key = k.key(i);
+                if (pass.matches(key)) {
+                    h[pass.digit(key)]++;
+                }
+            }
+            partial[c] = h;
+        });
+        for (long[] h : partial) {
+            for (int b = 0; b < h.length; b++) {
+                histogram[b] += h[b];
+            }
+        }
+    }
+
+    @Override
+    public ThresholdMask pruneBelow(Tensor t, Mask live, KeySpace keys, int threshold, long tiesToPrune) {
+        checkLive(t, live);
+        MagnitudeKeys k = new MagnitudeKeys(t, keys);
+        Mask out = Mask.allPruned(t.shape());
+        long[] outWords = out.words();
+        long[] liveWords = live == null ? null : live.words();
+        long numel = t.numel();
+        int chunks = chunkCount(numel);
+        long[] tiesPerChunk = new long[chunks];
+        // Phase 1: keep every live element at or above the threshold; count the ties per chunk.
+        parallelFor(chunks, c -> {
+            long from = (long) c * CHUNK;
+            long to = Math.min(numel, from + CHUNK);
+            long ties = 0;
+            for (long i = from; i < to; i++) {
+                if (liveWords != null && (liveWords[(int) (i >>> 6)] & (1L << i)) == 0) {
+                    continue;
+                }
+                int key = k.key(i);
+                if (key >= threshold) {
+                    outWords[(int) (i >>> 6)] |= 1L << i;
+                    if (key == threshold) {
+                        ties++;
+                    }
+                }
+            }
+            tiesPerChunk[c] = ties;
+        });
+        // Phase 2: the first tiesToPrune ties in flat order are pruned after all.
+        long[] budget = new long[chunks];
+        long remaining = Math.max(0, tiesToPrune);
+        long pruned = 0;
+        for (int c = 0; c < chunks && remaining > 0; c++) {
+            budget[c] = Math.min(remaining, tiesPerChunk[c]);
+            remaining -= budget[c];
+            pruned += budget[c];
+        }
+        parallelFor(chunks, c -> {
+            long left = budget[c];
+            long from = (long) c * CHUNK;
+            long to = Math.min(numel, from + CHUNK);
+            for (long i = from; i < to && left > 0; i++) {
+                if ((outWords[(int) (i >>> 6)] & (1L << i)) != 0 && k.key(i) == threshold) {
+                    outWords[(int) (i >>> 6)] &= ~(1L << i);
+                    left--;
+                }
+            }
+        });
+        return new ThresholdMask(out, pruned);
+    }
+
+    @Override
+    public Mask pruneSmallestPerRow(Tensor t, Mask live, int perRow) {
+        checkLive(t, live);
+        long cols = t.cols();
+        if (cols > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("tensor '" + t.name() + "': rows of " + cols + " are too long");
+        }
+        if (perRow < 0 || perRow > cols) {
+            throw new IllegalArgumentException("tensor '" + t.name() + "': cannot prune " + perRow
+                    + " of " + cols + " weights per row");
+        }
+        MagnitudeKeys k = new MagnitudeKeys(t, KeySpace.forDType(t.dtype()));
+        Mask out = live == null ? Mask.allKept(t.shape()) : live.copy();
+        long rows = t.rows();
+        if (rows > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor '" + t.name() + "' has too many rows: " + t.shapeString());
+        }
+        // Rows share mask words when cols is not a multiple of 64, so each task writes its pruned
+        // positions into its own list first and the mask is updated after the parallel part.
+        long[][] prunedPerRow = new long[(int) rows][];
+        parallelFor((int) rows, r -> {
+            long base = r * cols;
+            long[] sortKeys = new long[(int) cols];
+            int liveCount = 0;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                if (live != null && !live.isKept(i)) {
+                    continue;
+                }
+                // Key in the high half, column in the low half: sorting orders by magnitude, then index.
+                sortKeys[liveCount++] = ((long) k.key(i) << 32) | j;
+            }
+            int alreadyPruned = (int) cols - liveCount;
+            int toPrune = perRow - alreadyPruned;
+            if (toPrune <= 0) {
+                prunedPerRow[r] = new long[0];
+                return;
+            }
+            Arrays.sort(sortKeys, 0, liveCount);
+            long[] positions = new long[toPrune];
+            for (int p = 0; p < toPrune; p++) {
+                positions[p] = base + (sortKeys[p] & 0xFFFFFFFFL);
+            }
+            prunedPerRow[r] = positions;
+        });
+        for (long[] positions : prunedPerRow) {
+            for (long i : positions) {
+                out.prune(i);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Mask pruneNm(Tensor t, int n, int m) {
+        NmPatternCheck.check(t, n, m);
+        MagnitudeKeys k = new MagnitudeKeys(t, KeySpace.forDType(t.dtype()));
+        Mask out = Mask.allPruned(t.shape());
+        long[] outWords = out.words();
+        long numel = t.numel();
+        long groups = numel / m;
+        // Chunks of whole groups that also cover whole mask words: lcm(m, 64) elements at least.
+        long groupsPerChunk = Math.max(1, CHUNK / lcm(m, 64)) * (lcm(m, 64) / m);
+        int chunks = (int) Math.max(1, (groups + groupsPerChunk - 1) / groupsPerChunk);
+        parallelFor(chunks, c -> {
+            int[] groupKeys = new int[m];
+            int[] order = new int[m];
+            long gFrom = c * groupsPerChunk;
+            long gTo = Math.min(groups, gFrom + groupsPerChunk);
+            for (long g = gFrom; g < gTo; g++) {
+                long base = g * m;
+                for (int j = 0; j < m; j++) {
+                    groupKeys[j] = k.key(base + j);
+                    order[j] = j;
+                }
+                // Insertion sort by (key descending, index ascending): the first n are kept.
+                for (int a = 1; a < m; a++) {
+                    int x = order[a];
+                    int b = a - 1;
+                    while (b >= 0 && groupKeys[order[b]] < groupKeys[x]) {
+                        order[b + 1] = order[b];
+                        b--;
+                    }
+                    order[b + 1] = x;
+                }
+                for (int j = 0; j < n; j++) {
+                    long i = base + order[j];
+                    outWords[(int) (i >>> 6)] |= 1L << i;
+                }
+            }
+        });
+        return out;
+    }
+
+    private static long lcm(long a, long b) {
+        long x = a;
+        long y = b;
+        while (y != 0) {
+            long r = x % y;
+            x = y;
+            y = r;
+        }
+        return a / x * b;
+    }
+
+    @Override
+    public void applyMask(Tensor src, Mask keep, Tensor dst) {
+        if (src.dtype() != dst.dtype() || !Arrays.equals(src.shape(), dst.shape())) {
+            throw new IllegalArgumentException("cannot write " + src + " into " + dst);
+        }
+        checkLive(src, keep);
+        MemorySegment from = src.data();
+        MemorySegment to = dst.data();
+        int elementBytes = src.dtype().byteSize();
+        long numel = src.numel();
+        long[] words = keep.words();
+        int chunks = chunkCount(numel);
+        parallelFor(chunks, c -> {
+            long first = (long) c * CHUNK;
+            long last = Math.min(numel, first + CHUNK);
+            if (!from.equals(to)) {
+                MemorySegment.copy(from, first * elementBytes, to, first * elementBytes, (last - first) * elementBytes);
+            }
+            for (long i = first; i < last; i++) {
+                if ((words[(int) (i >>> 6)] & (1L << i)) == 0) {
+                    to.asSlice(i * elementBytes, elementBytes).fill((byte) 0);
+                }
+            }
+        });
+    }
+
+    private static void checkLive(Tensor t, Mask live) {
+        if (live != null && live.size() != t.numel()) {
+            throw new IllegalArgumentException("mask of " + live.size() + " weights does not fit tensor '"
+                    + t.name() + "' " + t.shapeString());
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdown();
+    }
+}
