@@ -5,6 +5,7 @@ import dev.prune4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -14,6 +15,9 @@ import java.util.stream.IntStream;
 public final class CpuEngine implements Engine {
     /** Elements per parallel chunk; a multiple of 64 so chunks own whole mask words. */
     static final int CHUNK = 1 << 18;
+
+    /** Never started: asks a segment whether threads other than its owner may read it. */
+    private static final Thread PROBE_THREAD = new Thread(() -> {});
 
     private final ForkJoinPool pool;
     private final int threads;
@@ -46,8 +50,25 @@ public final class CpuEngine implements Engine {
     }
 
     /** Runs {@code body(i)} for {@code i} in {@code [0, n)} on this engine's threads. */
-    public void parallelFor(int n, java.util.function.IntConsumer body) {
-        if (n == 1 || threads == 1) {
+    public void parallelFor(int n, IntConsumer body) {
+        parallelFor(true, n, body);
+    }
+
+    /**
+     * Runs {@code body(i)} for {@code i} in {@code [0, n)}, on this engine's threads when every
+     * tensor involved may be read by them, on the caller's thread otherwise (a tensor from a
+     * confined arena can only be touched by its owner thread).
+     */
+    public void parallelFor(Tensor[] tensors, int n, IntConsumer body) {
+        boolean shared = true;
+        for (Tensor t : tensors) {
+            shared &= t.data().isAccessibleBy(PROBE_THREAD);
+        }
+        parallelFor(shared, n, body);
+    }
+
+    private void parallelFor(boolean parallel, int n, IntConsumer body) {
+        if (!parallel || n == 1 || threads == 1) {
             for (int i = 0; i < n; i++) {
                 body.accept(i);
             }
@@ -71,7 +92,7 @@ public final class CpuEngine implements Engine {
         long numel = t.numel();
         int chunks = chunkCount(numel);
         long[][] partial = new long[chunks][];
-        parallelFor(chunks, c -> {
+        parallelFor(new Tensor[] {t}, chunks, c -> {
             long[] h = new long[pass.buckets()];
             long from = (long) c * CHUNK;
             long to = Math.min(numel, from + CHUNK);
@@ -105,7 +126,7 @@ public final class CpuEngine implements Engine {
         int chunks = chunkCount(numel);
         long[] tiesPerChunk = new long[chunks];
         // Phase 1: keep every live element at or above the threshold; count the ties per chunk.
-        parallelFor(chunks, c -> {
+        parallelFor(new Tensor[] {t}, chunks, c -> {
             long from = (long) c * CHUNK;
             long to = Math.min(numel, from + CHUNK);
             long ties = 0;
@@ -132,7 +153,7 @@ public final class CpuEngine implements Engine {
             remaining -= budget[c];
             pruned += budget[c];
         }
-        parallelFor(chunks, c -> {
+        parallelFor(new Tensor[] {t}, chunks, c -> {
             long left = budget[c];
             long from = (long) c * CHUNK;
             long to = Math.min(numel, from + CHUNK);
@@ -166,7 +187,7 @@ public final class CpuEngine implements Engine {
         // Rows share mask words when cols is not a multiple of 64, so each task writes its pruned
         // positions into its own list first and the mask is updated after the parallel part.
         long[][] prunedPerRow = new long[(int) rows][];
-        parallelFor((int) rows, r -> {
+        parallelFor(new Tensor[] {t}, (int) rows, r -> {
             long base = r * cols;
             long[] sortKeys = new long[(int) cols];
             int liveCount = 0;
@@ -210,7 +231,7 @@ public final class CpuEngine implements Engine {
         // Chunks of whole groups that also cover whole mask words: lcm(m, 64) elements at least.
         long groupsPerChunk = Math.max(1, CHUNK / lcm(m, 64)) * (lcm(m, 64) / m);
         int chunks = (int) Math.max(1, (groups + groupsPerChunk - 1) / groupsPerChunk);
-        parallelFor(chunks, c -> {
+        parallelFor(new Tensor[] {t}, chunks, c -> {
             int[] groupKeys = new int[m];
             int[] order = new int[m];
             long gFrom = c * groupsPerChunk;
@@ -263,7 +284,7 @@ public final class CpuEngine implements Engine {
         long numel = src.numel();
         long[] words = keep.words();
         int chunks = chunkCount(numel);
-        parallelFor(chunks, c -> {
+        parallelFor(new Tensor[] {src, dst}, chunks, c -> {
             long first = (long) c * CHUNK;
             long last = Math.min(numel, first + CHUNK);
             if (!from.equals(to)) {
