@@ -28,9 +28,11 @@ import java.util.Set;
  * must tile the data buffer exactly: first at 0, each starting where the previous ended, the last
  * ending at the end of the file; so holes, overlaps and trailing bytes are all errors.
  *
- * <p>{@link #encode} writes the header as the reference does, byte for byte: compact JSON,
- * {@code __metadata__} first with its keys sorted, then the tensors in the order of
- * {@link #layout}, padded with spaces to a multiple of 8 bytes.
+ * <p>{@link #encode} writes the header as the reference does: compact JSON with serde_json's
+ * escapes, {@code __metadata__} first, then the tensors in the order of {@link #layout}, padded
+ * with spaces to a multiple of 8 bytes. The one difference is the order of metadata keys: the
+ * reference writes them in hash order, which changes from run to run, and we sort them so that
+ * output is reproducible. With at most one metadata key the files are byte-identical.
  */
 public final class SafeTensorsHeader {
     /** Bytes of the little-endian u64 that precedes the header. */
