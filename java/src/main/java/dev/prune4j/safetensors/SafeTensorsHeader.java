@@ -98,6 +98,7 @@ public final class SafeTensorsHeader {
         List<TensorInfo> tensors = new ArrayList<>(entries.size());
         for (Map.Entry<?, ?> e : entries.entrySet()) {
             String name = (String) e.getKey();
+            requireWellFormed(file, name, name);
             if (name.equals(METADATA_KEY)) {
                 readMetadata(file, e.getValue(), metadata);
             } else {
@@ -122,7 +123,25 @@ public final class SafeTensorsHeader {
                 throw new SafeTensorsException(file, METADATA_KEY + " value of key '" + m.getKey()
                         + "' is not a string but " + kind(m.getValue()));
             }
+            requireWellFormed(file, null, (String) m.getKey());
+            requireWellFormed(file, null, s);
             out.put((String) m.getKey(), s);
+        }
+    }
+
+    /**
+     * JSON's backslash-u escapes can spell a lone UTF-16 surrogate, which is no Unicode text; the
+     * reference refuses it, and so do we.
+     */
+    private static void requireWellFormed(Path file, String tensor, String s) throws SafeTensorsException {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new SafeTensorsException(file, tensor, "header string holds a lone surrogate \\u"
+                        + Integer.toHexString(c));
+            }
         }
     }
 

@@ -70,7 +70,12 @@ public final class SafeTensorsWriter implements AutoCloseable {
         byte[] headerBytes = header.encode();
         long dataStart = SafeTensorsHeader.LENGTH_PREFIX + (long) headerBytes.length;
         long size = Math.addExact(dataStart, header.dataSize());
-        Path temp = TempPaths.createFileBeside(target);
+        Path temp;
+        try {
+            temp = TempPaths.createFileBeside(target);
+        } catch (IOException e) {
+            throw new SafeTensorsException(target, null, "cannot create a temporary file beside it: " + e, e);
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             // Mapping past the end grows the file; the data region stays sparse until filled.

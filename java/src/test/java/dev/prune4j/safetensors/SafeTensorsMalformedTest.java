@@ -127,6 +127,8 @@ class SafeTensorsMalformedTest {
         assertMentions(refuse(RawFiles.bytes("{\"__metadata__\":{\"k\":1}," + A4 + "}", 4)),
                 "__metadata__ value of key 'k' is not a string");
         assertMentions(refuse(RawFiles.bytes("{" + A4 + "," + A4 + "}", 4)), "duplicate key \"a\"");
+        assertMentions(refuse(RawFiles.bytes("{\"\\ud800\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4)),
+                "lone surrogate \\ud800");
     }
 
     @Test
