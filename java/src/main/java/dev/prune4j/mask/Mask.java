@@ -1,5 +1,7 @@
 package dev.prune4j.mask;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -13,6 +15,9 @@ import java.util.Arrays;
  * reads back. Bits past the last weight are zero.
  */
 public final class Mask {
+    private static final ValueLayout.OfLong WORD =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     private final long[] shape;
     private final long size;
     private final long[] words;
@@ -184,6 +189,40 @@ public final class Mask {
             throw new IllegalArgumentException("mask bytes have bits set past the last weight");
         }
         return m;
+    }
+
+    /** Reads the form written by {@link #toBytes()} straight from (possibly mapped) memory. */
+    public static Mask fromSegment(MemorySegment bytes, long... shape) {
+        Mask m = allPruned(shape);
+        long expected = (m.size + 7) >>> 3;
+        if (bytes.byteSize() != expected) {
+            throw new IllegalArgumentException("mask of shape " + Arrays.toString(shape) + " needs "
+                    + expected + " bytes, got " + bytes.byteSize());
+        }
+        int fullWords = (int) (expected >>> 3);
+        MemorySegment.copy(bytes, WORD, 0, m.words, 0, fullWords);
+        for (long b = (long) fullWords << 3; b < expected; b++) {
+            m.words[fullWords] |= (bytes.get(ValueLayout.JAVA_BYTE, b) & 0xFFL) << ((b & 7) * 8);
+        }
+        int tailBits = (int) (m.size & 63);
+        if (tailBits != 0 && (m.words[m.words.length - 1] >>> tailBits) != 0) {
+            throw new IllegalArgumentException("mask bytes have bits set past the last weight");
+        }
+        return m;
+    }
+
+    /** Writes the form of {@link #toBytes()} into {@code dst}, which holds exactly that many bytes. */
+    public void writeTo(MemorySegment dst) {
+        long expected = (size + 7) >>> 3;
+        if (dst.byteSize() != expected) {
+            throw new IllegalArgumentException("mask of " + size + " weights needs " + expected + " bytes, got "
+                    + dst.byteSize());
+        }
+        int fullWords = (int) (expected >>> 3);
+        MemorySegment.copy(words, 0, dst, WORD, 0, fullWords);
+        for (long b = (long) fullWords << 3; b < expected; b++) {
+            dst.set(ValueLayout.JAVA_BYTE, b, (byte) (words[fullWords] >>> ((b & 7) * 8)));
+        }
     }
 
     private void clearTail() {

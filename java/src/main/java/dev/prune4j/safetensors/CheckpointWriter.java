@@ -5,7 +5,6 @@ import dev.prune4j.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -20,9 +19,9 @@ import java.util.TreeMap;
  * Each tensor's bytes come from a {@link TensorFiller}, one tensor at a time, so the output is
  * streamed and never held in memory.
  *
- * <p>Everything is written into a temporary folder beside the target, which is renamed into place
- * only when complete; on any failure the temporary folder is deleted and nothing is left behind.
- * A target that exists and is not an empty folder is refused before anything is written.
+ * <p>Everything is written into an {@link OutputFolder}: a temporary folder beside the target,
+ * renamed into place only when complete; on any failure nothing is left behind. A target that
+ * exists and is not an empty folder is refused before anything is written.
  */
 public final class CheckpointWriter {
     private CheckpointWriter() {
@@ -54,31 +53,25 @@ public final class CheckpointWriter {
      * @param filler called once per tensor, shard by shard, in file order
      */
     public static void write(Checkpoint source, Path target, TensorFiller filler) throws IOException {
-        refuseNonEmpty(target);
-        Path parent = target.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new SafeTensorsException(target, "parent folder does not exist");
+        try (OutputFolder out = OutputFolder.create(target)) {
+            writeInto(source, out.path(), filler);
+            out.commit();
         }
-        Path temp = TempPaths.createDirectoryBeside(target);
-        try {
-            for (Path shard : source.files()) {
-                writeShard(source.shard(shard), temp.resolve(shard.getFileName().toString()), filler);
-            }
-            if (source.indexed()) {
-                writeIndex(source, temp.resolve(Checkpoint.INDEX_FILE));
-            }
-            for (Path other : source.otherFiles()) {
-                Files.copy(other, temp.resolve(other.getFileName().toString()));
-            }
-            refuseNonEmpty(target); // someone may have filled it meanwhile
-            TempPaths.moveIntoPlace(temp, target);
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                TempPaths.deleteRecursively(temp);
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
+    }
+
+    /**
+     * Writes the shards, the index and the other files of {@code source} into the existing folder
+     * {@code dir}, usually the {@link OutputFolder#path()} of an output that gets more files.
+     */
+    public static void writeInto(Checkpoint source, Path dir, TensorFiller filler) throws IOException {
+        for (Path shard : source.files()) {
+            writeShard(source.shard(shard), dir.resolve(shard.getFileName().toString()), filler);
+        }
+        if (source.indexed()) {
+            writeIndex(source, dir.resolve(Checkpoint.INDEX_FILE));
+        }
+        for (Path other : source.otherFiles()) {
+            Files.copy(other, dir.resolve(other.getFileName().toString()));
         }
     }
 
@@ -102,19 +95,5 @@ public final class CheckpointWriter {
         index.put("metadata", source.indexMetadata());
         index.put("weight_map", weightMap);
         Files.writeString(out, Json.writePretty(index), StandardCharsets.UTF_8);
-    }
-
-    private static void refuseNonEmpty(Path target) throws IOException {
-        if (!Files.exists(target)) {
-            return;
-        }
-        if (!Files.isDirectory(target)) {
-            throw new SafeTensorsException(target, "output exists and is not a folder");
-        }
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(target)) {
-            if (entries.iterator().hasNext()) {
-                throw new SafeTensorsException(target, "output folder exists and is not empty");
-            }
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.prune4j.synth;
 
 import dev.prune4j.io.Json;
+import dev.prune4j.safetensors.TensorSpec;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -36,21 +37,6 @@ public final class SyntheticLlama {
 
     public LlamaShape shape() {
         return shape;
-    }
-
-    /** One tensor of the checkpoint, before its values exist. */
-    public record TensorSpec(String name, DType dtype, long[] shape) {
-        public long numel() {
-            long n = 1;
-            for (long d : shape) {
-                n *= d;
-            }
-            return n;
-        }
-
-        public long byteSize() {
-            return numel() * dtype.byteSize();
-        }
     }
 
     /** The tensors in Hugging Face's order: embeddings, then per layer, then the final norm and head. */

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
 
 class MaskTest {
@@ -37,6 +40,20 @@ class MaskTest {
         assertEquals(11, Mask.allKept(11).count(), "bits past the end stay clear");
         assertThrows(IllegalArgumentException.class, () -> Mask.fromBytes(new byte[] {0, (byte) 0x80}, 11));
         assertThrows(IllegalArgumentException.class, () -> Mask.fromBytes(new byte[] {0}, 11));
+    }
+
+    @Test
+    void segmentFormMatchesTheByteArrayForm() {
+        Mask m = Mask.allPruned(3, 67);
+        for (long i = 0; i < m.size(); i += 3) {
+            m.keep(i);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(m.toBytes().length);
+            m.writeTo(seg);
+            assertArrayEquals(m.toBytes(), seg.toArray(ValueLayout.JAVA_BYTE));
+            assertEquals(m, Mask.fromSegment(seg, 3, 67));
+        }
     }
 
     @Test
