@@ -52,7 +52,7 @@ final class SyntheticLlama {
             sorted[i] = Math.abs(v[i]);
         }
         java.util.Arrays.sort(sorted);
-        int k = (int) Math.floor(sparsity * n);
+        int k = (int) Math.floor(Math.min(0.95, sparsity) * n);
         float cut = k == 0 ? -1f : sorted[k - 1];
         for (int i = 0; i < n; i++) {
             t.setFloat(i, Math.abs(v[i]) <= cut ? 0f : v[i]);
