@@ -1,5 +1,6 @@
 package dev.prune4j.analysis;
 
+import dev.prune4j.io.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
@@ -38,7 +39,7 @@ public enum ReportFormat {
         out.append(switch (this) {
             case TABLE -> ReportTable.format(report);
             case CSV -> ReportCsv.format(report);
-            case JSON -> dev.prune4j.io.Json.writePretty(ReportJson.toJson(report));
+            case JSON -> Json.writePretty(ReportJson.toJson(report));
         });
     }
 
@@ -47,7 +48,7 @@ public enum ReportFormat {
         out.append(switch (this) {
             case TABLE -> ReportTable.format(similarity);
             case CSV -> ReportCsv.format(similarity);
-            case JSON -> dev.prune4j.io.Json.writePretty(ReportJson.toJson(similarity));
+            case JSON -> Json.writePretty(ReportJson.toJson(similarity));
         });
     }
 

@@ -54,6 +54,17 @@ class TensorStatsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"})
+    void anEmptyTensorHasNoMagnitudes(DType dtype) {
+        try (Arena arena = Arena.ofConfined()) {
+            MagnitudeStats s = TensorStats.of(Tensor.allocate(arena, "e", dtype, 0, 8), 0.2).stats();
+            assertEquals(0, s.count());
+            assertEquals(0.0, s.sparsity());
+            assertTrue(Double.isNaN(s.meanAbs()) && Double.isNaN(s.maxAbs()) && Double.isNaN(s.minAbs()));
+        }
+    }
+
     @Test
     void thresholdIsStrict() {
         try (Arena arena = Arena.ofConfined()) {
