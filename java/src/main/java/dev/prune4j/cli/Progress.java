@@ -30,7 +30,7 @@ final class Progress implements AutoCloseable {
     }
 
     /** Marks {@code amount} more units done; {@code what} names the current item. */
-    synchronized void advance(long amount, String what) {
+    synchronized void advance(String what, long amount) {
         done += amount;
         if (!enabled || System.nanoTime() - start < DELAY_NANOS) {
             return;
