@@ -67,6 +67,7 @@ final class PruneCommand implements Command {
             } else {
                 spec = PruneSpec.unstructured(args.doubleValue("sparsity", 0), Scope.parse(args.get("scope", "tensor")));
             }
+            Engines.checkKind(args.get("engine", "auto"));
             selector = args.has("include") ? TensorSelector.matching(args.require("include")) : TensorSelector.linearLayers();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());

@@ -11,7 +11,18 @@ import java.util.logging.Logger;
 public final class Engines {
     private static final Logger LOG = Logger.getLogger(Engines.class.getName());
 
+    /** The names {@link #create} accepts. */
+    public static final java.util.List<String> KINDS = java.util.List.of("cpu", "cuda", "auto");
+
     private Engines() {}
+
+    /** Throws the error {@link #create} would give for an unknown name, without creating anything. */
+    public static String checkKind(String kind) {
+        if (!KINDS.contains(kind.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("unknown engine '" + kind + "' (expected cpu, cuda or auto)");
+        }
+        return kind.toLowerCase(Locale.ROOT);
+    }
 
     /**
      * Creates the engine named {@code kind}.
@@ -20,7 +31,7 @@ public final class Engines {
      * @throws IllegalArgumentException for an unknown name
      */
     public static Engine create(String kind) {
-        return switch (kind.toLowerCase(Locale.ROOT)) {
+        return switch (checkKind(kind)) {
             case "cpu" -> new CpuEngine();
             case "cuda" -> CudaEngine.create();
             case "auto" -> {
@@ -31,7 +42,7 @@ public final class Engines {
                     yield new CpuEngine();
                 }
             }
-            default -> throw new IllegalArgumentException("unknown engine '" + kind + "' (expected cpu, cuda or auto)");
+            default -> throw new AssertionError(kind);
         };
     }
 }
