@@ -226,7 +226,7 @@ class CudaEngineGpuTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}:{3}")
     @MethodSource("nmCases")
     void nmMatches(DType dtype, Values values, int n, int m, long rows) {
         Tensor t = tensor("w", dtype, values, 31L * n + m, rows, 3L * m * 7);
