@@ -48,7 +48,7 @@ class NativeLibraryTest {
 
     @Test
     void aFileThatIsNoLibraryIsReportedWithItsPath(@TempDir Path dir) throws IOException {
-        Path bogus = Files.writeString(dir.resolve(NativeLibrary.FILE_NAME), "not an ELF file");
+        Path bogus = Files.write(dir.resolve(NativeLibrary.FILE_NAME), new byte[0]);
         NativeLibrary.Loaded l = NativeLibrary.load(null, EMPTY, dir.toString(), "Linux", "amd64");
         assertNull(l.lookup());
         assertTrue(l.failure().contains("cannot load " + bogus), l.failure());
