@@ -20,4 +20,5 @@ fi
 "$cmake" -S "$here" -B "$build" "${generator[@]}" \
   -DCMAKE_CUDA_COMPILER="$nvcc" "$@" >&2
 "$cmake" --build "$build" -j "${PRUNE4J_JOBS:-2}"
+"$build/prune4j_host_test" >&2
 echo "built $build/libprune4j.so"

@@ -58,14 +58,7 @@ __global__ void prune_first_ties(uint64_t words, const uint64_t* tie_words, cons
         if (ties == 0 || before >= ties_to_prune) {
             continue;
         }
-        uint64_t take = ties_to_prune - before;
-        uint64_t keep = mask_out[w];
-        while (ties != 0 && take > 0) {
-            keep &= ~(ties & (~ties + 1));  // the lowest tie left
-            ties &= ties - 1;
-            take--;
-        }
-        mask_out[w] = keep;
+        mask_out[w] = p4j::clear_lowest_ties(mask_out[w], ties, ties_to_prune - before);
     }
 }
 

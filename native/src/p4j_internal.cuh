@@ -99,22 +99,44 @@ struct Keys<P4J_DTYPE_BF16, true> {
     }
 };
 
+// The F32 bits of an F16 magnitude (15 bits, sign dropped), exact for normals, subnormals, zero
+// and infinity; any NaN maps above 0x7F800000. Integer-only, so host tests check this very code.
+__host__ __device__ inline uint32_t f16_magnitude_to_f32_key(uint32_t h) {
+    const uint32_t exponent = (h >> 10) & 0x1Fu;
+    const uint32_t mantissa = h & 0x3FFu;
+    if (exponent == 31) {
+        return mantissa == 0 ? 0x7F800000u : 0x7FC00000u;
+    }
+    if (exponent != 0) {
+        return ((exponent + 112u) << 23) | (mantissa << 13);
+    }
+    if (mantissa == 0) {
+        return 0;
+    }
+    // Subnormal: mantissa * 2^-24 with its leading one at bit p is 2^(p-24) * 1.f in F32.
+    int p = 9;
+    while (((mantissa >> p) & 1u) == 0) {
+        p--;
+    }
+    const uint32_t fraction = (mantissa << (23 - p)) & 0x7FFFFFu;
+    return (static_cast<uint32_t>(p + 103) << 23) | fraction;
+}
+
+// keep with the lowest `take` set bits of ties cleared (ties is a subset of keep's set bits).
+__host__ __device__ inline uint64_t clear_lowest_ties(uint64_t keep, uint64_t ties, uint64_t take) {
+    while (ties != 0 && take > 0) {
+        keep &= ~(ties & (~ties + 1));
+        ties &= ties - 1;
+        take--;
+    }
+    return keep;
+}
+
 template <>
 struct Keys<P4J_DTYPE_F16, true> {
     static constexpr uint32_t INFINITY_KEY = 0x7F800000u;
-    // The F32 bits of an F16 magnitude, exact for normals, subnormals, zero and infinity.
     __device__ static uint32_t key(const void* values, uint64_t i) {
-        uint32_t h = static_cast<const uint16_t*>(values)[i] & 0x7FFFu;
-        uint32_t exponent = h >> 10;
-        uint32_t mantissa = h & 0x3FFu;
-        if (exponent == 0) {
-            // Subnormal or zero: mantissa * 2^-24 is exact in F32.
-            return __float_as_uint(static_cast<float>(mantissa) * 5.9604644775390625e-8f);
-        }
-        if (exponent == 31) {
-            return mantissa == 0 ? 0x7F800000u : 0x7FC00000u;
-        }
-        return ((exponent + 112u) << 23) | (mantissa << 13);
+        return f16_magnitude_to_f32_key(static_cast<const uint16_t*>(values)[i]);
     }
 };
 
