@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine, from the repository root, with target/gpu-bundle carried there
+# (benchmarks/gpu/bundle.sh builds it). Runs the gpu-tagged tests (every CUDA kernel against the
+# CPU engine) and the library-call tests with the bundled Java runtime and JUnit's console
+# launcher, and writes to $OUT:
+#   summary.txt        device, driver, test counts, exit status
+#   gpu-tests.log      the launcher's full output
+#   junit/             JUnit XML reports
+#   nvidia-smi.txt
+# Exits non-zero when a test failed, or when tests were skipped although a GPU is present.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+bundle="${PRUNE4J_BUNDLE:-target/gpu-bundle}"
+out="${OUT:-$bundle/out}"
+mkdir -p "$out/junit"
+
+java="$bundle/runtime/bin/java"
+if [ ! -x "$java" ]; then
+  echo "no bundle at $bundle: run benchmarks/gpu/bundle.sh on the build machine and carry target/gpu-bundle" \
+    | tee "$out/summary.txt" >&2
+  exit 2
+fi
+
+nvidia-smi > "$out/nvidia-smi.txt" 2>&1 || true
+gpu_present=0
+if nvidia-smi -L > /dev/null 2>&1; then
+  gpu_present=1
+fi
+
+cp="$bundle/lib/prune4j-core.jar:$bundle/lib/prune4j-bindings.jar:$bundle/test-classes/core:$bundle/test-classes/bindings"
+start=$(date +%s)
+# The core jar carries libprune4j.so, so the loader finds it as a resource (as users' jars will).
+"$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xmx8g \
+  -jar "$bundle/lib/junit-platform-console-standalone.jar" execute \
+  --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii \
+  --class-path "$cp" \
+  --select-class dev.prune4j.engine.CudaEngineGpuTest \
+  --select-class dev.prune4j.engine.CudaEngineAvailabilityTest \
+  --select-class dev.prune4j.bindings.LibraryCallsTest \
+  --reports-dir "$out/junit" \
+  > "$out/gpu-tests.log" 2>&1
+status=$?
+elapsed=$(( $(date +%s) - start ))
+
+{
+  echo "prune4j gpu run $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "device: $(nvidia-smi -L 2>/dev/null | head -1 || echo none)"
+  echo "driver: $(nvidia-smi --query-gpu=driver_version --format=csv,noheader 2>/dev/null | head -1 || echo none)"
+  grep -m1 '^gpu tests on' "$out/gpu-tests.log" || echo "gpu tests on: (no device opened)"
+  # The launcher's closing table: tests found / successful / skipped / failed ...
+  grep -E '^\[ *[0-9]+ tests (found|successful|skipped|failed|aborted) *\]' "$out/gpu-tests.log"
+  echo "launcher exit status: $status, ${elapsed} s"
+} > "$out/summary.txt"
+
+# A test whose assumption fails (no usable device) is "aborted" to the launcher, a disabled one "skipped".
+count() { grep -E "^\[ *[0-9]+ tests $1" "$out/gpu-tests.log" | grep -oE '[0-9]+' | head -1; }
+n_skipped=$(count skipped)
+n_aborted=$(count aborted)
+skipped=$(( ${n_skipped:-0} + ${n_aborted:-0} ))
+if [ "$status" -eq 0 ] && [ "$gpu_present" -eq 1 ] && [ "$skipped" -gt 0 ]; then
+  echo "FAIL: a GPU is present but $skipped tests were skipped (see gpu-tests.log)" >> "$out/summary.txt"
+  status=3
+fi
+cat "$out/summary.txt"
+exit "$status"

@@ -1,0 +1,440 @@
+package dev.prune4j.bindings;
+
+import java.lang.foreign.AddressLayout;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * FFM bindings for {@code native/include/prune4j.h}, kept by hand in jextract's layout: per C
+ * function a nested class with its {@code FunctionDescriptor} and a lazily linked
+ * {@code static final MethodHandle}, and a static method of the same name that calls it.
+ * {@code Prune4jHeaderDriftTest} parses the header and fails when this class no longer matches it.
+ *
+ * <p>C types map as {@code int}, {@code int32_t}, {@code uint32_t} to {@link #C_INT},
+ * {@code int64_t}, {@code uint64_t}, {@code size_t} to {@link #C_LONG} and every pointer to
+ * {@link #C_POINTER}. The handle is linked on first use, so reading a descriptor never loads the
+ * library. {@code CRITICAL} marks the short calls that never block (ARCHITECTURE.md, STYLE.md).
+ */
+public final class Prune4jH {
+    public static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
+    public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
+    public static final AddressLayout C_POINTER = ValueLayout.ADDRESS;
+
+    public static final int PRUNE4J_ABI_VERSION = 1;
+    public static final int P4J_OK = 0;
+    public static final int P4J_ERR_INVALID_ARGUMENT = 1;
+    public static final int P4J_ERR_CUDA = 2;
+    public static final int P4J_ERR_OUT_OF_MEMORY = 3;
+    public static final int P4J_ERR_NAN = 4;
+    public static final int P4J_ERR_NO_DRIVER = 5;
+    public static final int P4J_ERR_NO_DEVICE = 6;
+    public static final int P4J_DTYPE_F32 = 0;
+    public static final int P4J_DTYPE_F16 = 1;
+    public static final int P4J_DTYPE_BF16 = 2;
+    public static final int P4J_KEYS_F16_BITS = 0;
+    public static final int P4J_KEYS_BF16_BITS = 1;
+    public static final int P4J_KEYS_F32_BITS = 2;
+
+    private Prune4jH() {}
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException("unexpected checked exception from a downcall", t);
+    }
+
+    /** {@code const char* prune4j_last_error(void)} */
+    public static final class prune4j_last_error {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_POINTER);
+        public static final boolean CRITICAL = true;
+
+        private prune4j_last_error() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_last_error", DESC, CRITICAL);
+        }
+    }
+
+    public static MemorySegment prune4j_last_error() {
+        try {
+            return (MemorySegment) prune4j_last_error.Handle.HANDLE.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_abi_version(int32_t* version)} */
+    public static final class prune4j_abi_version {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
+        public static final boolean CRITICAL = true;
+
+        private prune4j_abi_version() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_abi_version", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_abi_version(MemorySegment version) {
+        try {
+            return (int) prune4j_abi_version.Handle.HANDLE.invokeExact(version);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_device_count(int32_t* count)} */
+    public static final class prune4j_device_count {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_device_count() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_device_count", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_device_count(MemorySegment count) {
+        try {
+            return (int) prune4j_device_count.Handle.HANDLE.invokeExact(count);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_context_create(int32_t device, p4j_context** out)} */
+    public static final class prune4j_context_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_context_create() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_context_create", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_context_create(int device, MemorySegment out) {
+        try {
+            return (int) prune4j_context_create.Handle.HANDLE.invokeExact(device, out);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_context_destroy(p4j_context* ctx)} */
+    public static final class prune4j_context_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_context_destroy() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_context_destroy", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_context_destroy(MemorySegment ctx) {
+        try {
+            return (int) prune4j_context_destroy.Handle.HANDLE.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_device_name(p4j_context* ctx, char* buffer, size_t capacity)} */
+    public static final class prune4j_device_name {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_LONG);
+        public static final boolean CRITICAL = true;
+
+        private prune4j_device_name() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_device_name", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_device_name(MemorySegment ctx, MemorySegment buffer, long capacity) {
+        try {
+            return (int) prune4j_device_name.Handle.HANDLE.invokeExact(ctx, buffer, capacity);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_device_capability(p4j_context* ctx, int32_t* major, int32_t* minor)} */
+    public static final class prune4j_device_capability {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = true;
+
+        private prune4j_device_capability() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_device_capability", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_device_capability(MemorySegment ctx, MemorySegment major, MemorySegment minor) {
+        try {
+            return (int) prune4j_device_capability.Handle.HANDLE.invokeExact(ctx, major, minor);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_device_memory(p4j_context* ctx, uint64_t* free_bytes, uint64_t* total_bytes)} */
+    public static final class prune4j_device_memory {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_device_memory() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_device_memory", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_device_memory(MemorySegment ctx, MemorySegment free_bytes, MemorySegment total_bytes) {
+        try {
+            return (int) prune4j_device_memory.Handle.HANDLE.invokeExact(ctx, free_bytes, total_bytes);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_malloc(p4j_context* ctx, uint64_t bytes, void** out)} */
+    public static final class prune4j_malloc {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_malloc() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_malloc", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_malloc(MemorySegment ctx, long bytes, MemorySegment out) {
+        try {
+            return (int) prune4j_malloc.Handle.HANDLE.invokeExact(ctx, bytes, out);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_free(p4j_context* ctx, void* device_ptr)} */
+    public static final class prune4j_free {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_free() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_free", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_free(MemorySegment ctx, MemorySegment device_ptr) {
+        try {
+            return (int) prune4j_free.Handle.HANDLE.invokeExact(ctx, device_ptr);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_memcpy_h2d(p4j_context* ctx, void* device_dst, const void* host_src, uint64_t bytes)} */
+    public static final class prune4j_memcpy_h2d {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_LONG);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_memcpy_h2d() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_memcpy_h2d", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_memcpy_h2d(MemorySegment ctx, MemorySegment device_dst, MemorySegment host_src, long bytes) {
+        try {
+            return (int) prune4j_memcpy_h2d.Handle.HANDLE.invokeExact(ctx, device_dst, host_src, bytes);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_memcpy_d2h(p4j_context* ctx, void* host_dst, const void* device_src, uint64_t bytes)} */
+    public static final class prune4j_memcpy_d2h {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_LONG);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_memcpy_d2h() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_memcpy_d2h", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_memcpy_d2h(MemorySegment ctx, MemorySegment host_dst, MemorySegment device_src, long bytes) {
+        try {
+            return (int) prune4j_memcpy_d2h.Handle.HANDLE.invokeExact(ctx, host_dst, device_src, bytes);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_memset(p4j_context* ctx, void* device_dst, int32_t value, uint64_t bytes)} */
+    public static final class prune4j_memset {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_LONG);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_memset() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_memset", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_memset(MemorySegment ctx, MemorySegment device_dst, int value, long bytes) {
+        try {
+            return (int) prune4j_memset.Handle.HANDLE.invokeExact(ctx, device_dst, value, bytes);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_synchronize(p4j_context* ctx)} */
+    public static final class prune4j_synchronize {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_synchronize() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_synchronize", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_synchronize(MemorySegment ctx) {
+        try {
+            return (int) prune4j_synchronize.Handle.HANDLE.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_magnitude_histogram(p4j_context* ctx, const void* values, int32_t dtype, uint64_t numel,
+                                const uint64_t* live, int32_t key_space, int32_t shift, int32_t bits,
+                                int32_t prefix, uint64_t* histogram, int64_t* nan_index)} */
+    public static final class prune4j_magnitude_histogram {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_LONG, C_POINTER, C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_magnitude_histogram() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_magnitude_histogram", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_magnitude_histogram(MemorySegment ctx, MemorySegment values, int dtype, long numel, MemorySegment live, int key_space, int shift, int bits, int prefix, MemorySegment histogram, MemorySegment nan_index) {
+        try {
+            return (int) prune4j_magnitude_histogram.Handle.HANDLE.invokeExact(ctx, values, dtype, numel, live, key_space, shift, bits, prefix, histogram, nan_index);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_prune_below(p4j_context* ctx, const void* values, int32_t dtype, uint64_t numel,
+                        const uint64_t* live, int32_t key_space, int32_t threshold,
+                        uint64_t ties_to_prune, uint64_t* mask_out, uint64_t* ties_pruned,
+                        int64_t* nan_index)} */
+    public static final class prune4j_prune_below {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_LONG, C_POINTER, C_INT, C_INT, C_LONG, C_POINTER, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_prune_below() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_prune_below", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_prune_below(MemorySegment ctx, MemorySegment values, int dtype, long numel, MemorySegment live, int key_space, int threshold, long ties_to_prune, MemorySegment mask_out, MemorySegment ties_pruned, MemorySegment nan_index) {
+        try {
+            return (int) prune4j_prune_below.Handle.HANDLE.invokeExact(ctx, values, dtype, numel, live, key_space, threshold, ties_to_prune, mask_out, ties_pruned, nan_index);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_prune_smallest_per_row(p4j_context* ctx, const void* values, int32_t dtype, uint64_t rows,
+                                   uint64_t cols, const uint64_t* live, int32_t per_row,
+                                   uint64_t* mask_out, int64_t* nan_index)} */
+    public static final class prune4j_prune_smallest_per_row {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_LONG, C_LONG, C_POINTER, C_INT, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_prune_smallest_per_row() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_prune_smallest_per_row", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_prune_smallest_per_row(MemorySegment ctx, MemorySegment values, int dtype, long rows, long cols, MemorySegment live, int per_row, MemorySegment mask_out, MemorySegment nan_index) {
+        try {
+            return (int) prune4j_prune_smallest_per_row.Handle.HANDLE.invokeExact(ctx, values, dtype, rows, cols, live, per_row, mask_out, nan_index);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_prune_nm(p4j_context* ctx, const void* values, int32_t dtype, uint64_t numel, int32_t n,
+                     int32_t m, uint64_t* mask_out, int64_t* nan_index)} */
+    public static final class prune4j_prune_nm {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_LONG, C_INT, C_INT, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_prune_nm() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_prune_nm", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_prune_nm(MemorySegment ctx, MemorySegment values, int dtype, long numel, int n, int m, MemorySegment mask_out, MemorySegment nan_index) {
+        try {
+            return (int) prune4j_prune_nm.Handle.HANDLE.invokeExact(ctx, values, dtype, numel, n, m, mask_out, nan_index);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_apply_mask(p4j_context* ctx, const void* src, const uint64_t* keep, uint64_t numel,
+                       int32_t element_bytes, void* dst)} */
+    public static final class prune4j_apply_mask {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_LONG, C_INT, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_apply_mask() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_apply_mask", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_apply_mask(MemorySegment ctx, MemorySegment src, MemorySegment keep, long numel, int element_bytes, MemorySegment dst) {
+        try {
+            return (int) prune4j_apply_mask.Handle.HANDLE.invokeExact(ctx, src, keep, numel, element_bytes, dst);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+/*
+ * prune4j native ABI: the only header the Java bindings (module prune4j-bindings) bind.
+ *
+ * Rules (ARCHITECTURE.md "The C ABI"):
+ *  - plain C; every function returns an int status, P4J_OK (0) on success, except
+ *    prune4j_last_error, which returns the message of the last failure on the calling thread;
+ *  - handles are opaque pointers created and destroyed explicitly;
+ *  - "device" pointers point into GPU memory allocated with prune4j_malloc and must never be
+ *    dereferenced on the host; "host" pointers point into ordinary (pageable) host memory;
+ *  - masks are packed 64-bit words, bit i of word w = weight 64*w + i, 1 = kept, exactly the
+ *    words of dev.prune4j.mask.Mask; bits past the last weight are zero;
+ *  - the magnitude key of an element is |w| as an unsigned integer in a key space, as in
+ *    dev.prune4j.engine.KeySpace; ties among equal keys are broken by the lower flat index.
+ *
+ * Functions that report a NaN return P4J_ERR_NAN and store the lowest flat index of a NaN among
+ * the elements they had to look at in *nan_index (-1 when none); every other outcome stores -1.
+ *
+ * The bindings test parses this file: keep one declaration per line group, parameters written as
+ * "type name", and only the types int32_t, uint32_t, int64_t, uint64_t, size_t, int and pointers.
+ */
+#ifndef PRUNE4J_H
+#define PRUNE4J_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped on every incompatible change; the Java side refuses a library of another version. */
+#define PRUNE4J_ABI_VERSION 1
+
+/* Status codes. */
+#define P4J_OK 0
+#define P4J_ERR_INVALID_ARGUMENT 1
+#define P4J_ERR_CUDA 2
+#define P4J_ERR_OUT_OF_MEMORY 3
+#define P4J_ERR_NAN 4
+#define P4J_ERR_NO_DRIVER 5
+#define P4J_ERR_NO_DEVICE 6
+
+/* Element types (dev.prune4j.tensor.DType F32, F16, BF16). */
+#define P4J_DTYPE_F32 0
+#define P4J_DTYPE_F16 1
+#define P4J_DTYPE_BF16 2
+
+/* Key spaces (dev.prune4j.engine.KeySpace). F16_BITS and BF16_BITS: the 15 low bits of the raw
+ * element; F32_BITS: the 31 low bits of the value widened to F32. */
+#define P4J_KEYS_F16_BITS 0
+#define P4J_KEYS_BF16_BITS 1
+#define P4J_KEYS_F32_BITS 2
+
+/* A CUDA device and the stream every call on it runs on. Not thread-safe: one thread at a time. */
+typedef struct p4j_context p4j_context;
+
+/* ---- library and errors ---- */
+
+/* The message of the last failed call on this thread ("" when none). Valid until the next call. */
+const char* prune4j_last_error(void);
+
+/* Stores PRUNE4J_ABI_VERSION of the built library. */
+int prune4j_abi_version(int32_t* version);
+
+/* Number of CUDA devices. P4J_ERR_NO_DRIVER when no usable driver is installed. */
+int prune4j_device_count(int32_t* count);
+
+/* ---- contexts ---- */
+
+int prune4j_context_create(int32_t device, p4j_context** out);
+
+/* Frees the context's stream and scratch memory; NULL is allowed. */
+int prune4j_context_destroy(p4j_context* ctx);
+
+/* Copies the device name, NUL-terminated and truncated to capacity bytes. */
+int prune4j_device_name(p4j_context* ctx, char* buffer, size_t capacity);
+
+int prune4j_device_capability(p4j_context* ctx, int32_t* major, int32_t* minor);
+
+int prune4j_device_memory(p4j_context* ctx, uint64_t* free_bytes, uint64_t* total_bytes);
+
+/* ---- device memory ---- */
+
+/* Allocates bytes (> 0) of device memory. P4J_ERR_OUT_OF_MEMORY when the device is full. */
+int prune4j_malloc(p4j_context* ctx, uint64_t bytes, void** out);
+
+/* NULL is allowed. Waits for the context's stream first. */
+int prune4j_free(p4j_context* ctx, void* device_ptr);
+
+/* Copies host to device; returns when the copy is done. */
+int prune4j_memcpy_h2d(p4j_context* ctx, void* device_dst, const void* host_src, uint64_t bytes);
+
+/* Copies device to host; returns when the copy is done. */
+int prune4j_memcpy_d2h(p4j_context* ctx, void* host_dst, const void* device_src, uint64_t bytes);
+
+/* Sets bytes of device memory to (uint8_t) value, ordered on the context's stream. */
+int prune4j_memset(p4j_context* ctx, void* device_dst, int32_t value, uint64_t bytes);
+
+/* Waits until all work queued on the context's stream is done. */
+int prune4j_synchronize(p4j_context* ctx);
+
+/* ---- magnitude kernels (native/src/magnitude_*.cu); twins of dev.prune4j.engine.CpuEngine ---- */
+
+/*
+ * Radix pass of a magnitude selection (dev.prune4j.engine.RadixPass): adds to the device array
+ * histogram[1 << bits] the number of live elements whose key has (key >> (shift + bits)) == prefix,
+ * per digit (key >> shift) & ((1 << bits) - 1). live (device mask words) may be NULL: all live.
+ * NaN among live elements: P4J_ERR_NAN. Synchronises the stream.
+ */
+int prune4j_magnitude_histogram(p4j_context* ctx, const void* values, int32_t dtype, uint64_t numel,
+                                const uint64_t* live, int32_t key_space, int32_t shift, int32_t bits,
+                                int32_t prefix, uint64_t* histogram, int64_t* nan_index);
+
+/*
+ * Writes into the device words mask_out a keep-mask: a live element is kept when its key is >=
+ * threshold, except the first ties_to_prune live elements in flat order whose key equals threshold.
+ * *ties_pruned (host) gets how many ties were pruned (min(ties_to_prune, ties present)).
+ * NaN among live elements: P4J_ERR_NAN. Synchronises the stream.
+ */
+int prune4j_prune_below(p4j_context* ctx, const void* values, int32_t dtype, uint64_t numel,
+                        const uint64_t* live, int32_t key_space, int32_t threshold,
+                        uint64_t ties_to_prune, uint64_t* mask_out, uint64_t* ties_pruned,
+                        int64_t* nan_index);
+
+/*
+ * Per row of cols elements: prunes the per_row smallest live keys (key space of the dtype; ties:
+ * lower column first), counting the weights live already prunes in the row against per_row.
+ * mask_out = live minus the pruned weights (all kept when live is NULL).
+ * NaN among live elements: P4J_ERR_NAN. Synchronises the stream.
+ */
+int prune4j_prune_smallest_per_row(p4j_context* ctx, const void* values, int32_t dtype, uint64_t rows,
+                                   uint64_t cols, const uint64_t* live, int32_t per_row,
+                                   uint64_t* mask_out, int64_t* nan_index);
+
+/*
+ * N:M: in each group of m consecutive elements keeps the n largest keys (key space of the dtype;
+ * ties: lower index first). numel must be a multiple of m and 0 < n < m.
+ * NaN anywhere: P4J_ERR_NAN. Synchronises the stream.
+ */
+int prune4j_prune_nm(p4j_context* ctx, const void* values, int32_t dtype, uint64_t numel, int32_t n,
+                     int32_t m, uint64_t* mask_out, int64_t* nan_index);
+
+/*
+ * dst[i] = keep bit i set ? src[i] : 0 for numel elements of element_bytes (1, 2, 4 or 8) bytes.
+ * src and dst may be the same buffer. Ordered on the stream; does not wait.
+ */
+int prune4j_apply_mask(p4j_context* ctx, const void* src, const uint64_t* keep, uint64_t numel,
+                       int32_t element_bytes, void* dst);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PRUNE4J_H */
