@@ -83,7 +83,7 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void magnitudeHistogram(Tensor t, Mask live, KeySpace keys, RadixPass pass, long[] histogram) {
-        checkLive(t, live);
+        KernelArguments.checkLive(t, live);
         if (histogram.length < pass.buckets()) {
             throw new IllegalArgumentException("histogram has " + histogram.length + " buckets, pass needs "
                     + pass.buckets());
@@ -117,7 +117,7 @@ public final class CpuEngine implements Engine {
 
     @Override
     public ThresholdMask pruneBelow(Tensor t, Mask live, KeySpace keys, int threshold, long tiesToPrune) {
-        checkLive(t, live);
+        KernelArguments.checkLive(t, live);
         MagnitudeKeys k = new MagnitudeKeys(t, keys);
         Mask out = Mask.allPruned(t.shape());
         long[] outWords = out.words();
@@ -169,21 +169,12 @@ public final class CpuEngine implements Engine {
 
     @Override
     public Mask pruneSmallestPerRow(Tensor t, Mask live, int perRow) {
-        checkLive(t, live);
+        KernelArguments.checkLive(t, live);
         long cols = t.cols();
-        if (cols > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("tensor '" + t.name() + "': rows of " + cols + " are too long");
-        }
-        if (perRow < 0 || perRow > cols) {
-            throw new IllegalArgumentException("tensor '" + t.name() + "': cannot prune " + perRow
-                    + " of " + cols + " weights per row");
-        }
+        KernelArguments.checkPerRow(t, perRow);
         MagnitudeKeys k = new MagnitudeKeys(t, KeySpace.forDType(t.dtype()));
         Mask out = live == null ? Mask.allKept(t.shape()) : live.copy();
         long rows = t.rows();
-        if (rows > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("tensor '" + t.name() + "' has too many rows: " + t.shapeString());
-        }
         // Rows share mask words when cols is not a multiple of 64, so each task writes its pruned
         // positions into its own list first and the mask is updated after the parallel part.
         long[][] prunedPerRow = new long[(int) rows][];
@@ -222,7 +213,7 @@ public final class CpuEngine implements Engine {
 
     @Override
     public Mask pruneNm(Tensor t, int n, int m) {
-        NmPatternCheck.check(t, n, m);
+        KernelArguments.checkNm(t, n, m);
         MagnitudeKeys k = new MagnitudeKeys(t, KeySpace.forDType(t.dtype()));
         Mask out = Mask.allPruned(t.shape());
         long[] outWords = out.words();
@@ -277,7 +268,7 @@ public final class CpuEngine implements Engine {
         if (src.dtype() != dst.dtype() || !Arrays.equals(src.shape(), dst.shape())) {
             throw new IllegalArgumentException("cannot write " + src + " into " + dst);
         }
-        checkLive(src, keep);
+        KernelArguments.checkLive(src, keep);
         MemorySegment from = src.data();
         MemorySegment to = dst.data();
         int elementBytes = src.dtype().byteSize();
@@ -298,12 +289,6 @@ public final class CpuEngine implements Engine {
         });
     }
 
-    private static void checkLive(Tensor t, Mask live) {
-        if (live != null && live.size() != t.numel()) {
-            throw new IllegalArgumentException("mask of " + live.size() + " weights does not fit tensor '"
-                    + t.name() + "' " + t.shapeString());
-        }
-    }
 
     @Override
     public void close() {

@@ -90,7 +90,7 @@ public final class CudaEngine implements Engine {
 
     @Override
     public synchronized void magnitudeHistogram(Tensor t, Mask live, KeySpace keys, RadixPass pass, long[] histogram) {
-        checkLive(t, live);
+        KernelArguments.checkLive(t, live);
         if (histogram.length < pass.buckets()) {
             throw new IllegalArgumentException("histogram has " + histogram.length + " buckets, pass needs "
                     + pass.buckets());
@@ -119,7 +119,7 @@ public final class CudaEngine implements Engine {
 
     @Override
     public synchronized ThresholdMask pruneBelow(Tensor t, Mask live, KeySpace keys, int threshold, long tiesToPrune) {
-        checkLive(t, live);
+        KernelArguments.checkLive(t, live);
         new MagnitudeKeys(t, keys);
         Mask out = Mask.allPruned(t.shape());
         if (t.numel() == 0) {
@@ -142,20 +142,10 @@ public final class CudaEngine implements Engine {
 
     @Override
     public synchronized Mask pruneSmallestPerRow(Tensor t, Mask live, int perRow) {
-        checkLive(t, live);
+        KernelArguments.checkLive(t, live);
         long cols = t.cols();
-        // The CPU engine's limits and messages, so both engines accept the same inputs.
-        if (cols > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("tensor '" + t.name() + "': rows of " + cols + " are too long");
-        }
-        if (perRow < 0 || perRow > cols) {
-            throw new IllegalArgumentException("tensor '" + t.name() + "': cannot prune " + perRow
-                    + " of " + cols + " weights per row");
-        }
+        KernelArguments.checkPerRow(t, perRow);
         new MagnitudeKeys(t, KeySpace.forDType(t.dtype()));
-        if (t.rows() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("tensor '" + t.name() + "' has too many rows: " + t.shapeString());
-        }
         Mask out = live == null ? Mask.allKept(t.shape()) : live.copy();
         if (t.numel() == 0) {
             return out;
@@ -175,7 +165,7 @@ public final class CudaEngine implements Engine {
 
     @Override
     public synchronized Mask pruneNm(Tensor t, int n, int m) {
-        NmPatternCheck.check(t, n, m);
+        KernelArguments.checkNm(t, n, m);
         new MagnitudeKeys(t, KeySpace.forDType(t.dtype()));
         Mask out = Mask.allPruned(t.shape());
         if (t.numel() == 0) {
@@ -198,7 +188,7 @@ public final class CudaEngine implements Engine {
         if (src.dtype() != dst.dtype() || !Arrays.equals(src.shape(), dst.shape())) {
             throw new IllegalArgumentException("cannot write " + src + " into " + dst);
         }
-        checkLive(src, keep);
+        KernelArguments.checkLive(src, keep);
         if (src.numel() == 0) {
             return;
         }
@@ -278,12 +268,6 @@ public final class CudaEngine implements Engine {
         };
     }
 
-    private static void checkLive(Tensor t, Mask live) {
-        if (live != null && live.size() != t.numel()) {
-            throw new IllegalArgumentException("mask of " + live.size() + " weights does not fit tensor '"
-                    + t.name() + "' " + t.shapeString());
-        }
-    }
 
     @Override
     public synchronized void close() {
