@@ -11,7 +11,7 @@ work="${1:-$(mktemp -d /var/tmp/prune4j-scale-XXXXXX)}"
 model="${2:-llama-7b}"
 mkdir -p "$work"
 
-# Runs a command, sampling its memory every 0.2 s; prints wall time and peaks.
+# Runs a command, sampling its memory every 0.2 s; prints wall time and peaks on stderr.
 measure() {
   local label="$1"; shift
   local start end pid peak_rss=0 peak_anon=0 peak_file=0 rss anon file
@@ -33,7 +33,7 @@ measure() {
   end=$(date +%s.%N)
   awk -v l="$label" -v s="$start" -v e="$end" -v r="$peak_rss" -v a="$peak_anon" -v f="$peak_file" 'BEGIN {
     printf "%-28s wall %7.1f s   peak RSS %6.2f GiB (anonymous %5.2f GiB, mapped files %6.2f GiB)\n",
-      l, e - s, r / 1048576, a / 1048576, f / 1048576 }'
+      l, e - s, r / 1048576, a / 1048576, f / 1048576 }' >&2
 }
 
 "$root/prune4j" --help >/dev/null  # builds the jar first, outside the measurements
