@@ -3,6 +3,7 @@ package dev.prune4j.engine;
 import dev.prune4j.mask.Mask;
 import dev.prune4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntConsumer;
@@ -15,6 +16,8 @@ import java.util.stream.IntStream;
 public final class CpuEngine implements Engine {
     /** Elements per parallel chunk; a multiple of 64 so chunks own whole mask words. */
     static final int CHUNK = 1 << 18;
+    /** Keys decoded at a time inside a chunk; a multiple of 64 that divides {@link #CHUNK}. */
+    static final int BLOCK = 1 << 12;
 
     /** Never started: asks a segment whether threads other than its owner may read it. */
     private static final Thread PROBE_THREAD = new Thread(() -> {});
@@ -94,16 +97,26 @@ public final class CpuEngine implements Engine {
         long[][] partial = new long[chunks][];
         parallelFor(new Tensor[] {t}, chunks, c -> {
             long[] h = new long[pass.buckets()];
+            int[] blockKeys = new int[BLOCK];
             long from = (long) c * CHUNK;
             long to = Math.min(numel, from + CHUNK);
             long[] words = live == null ? null : live.words();
-            for (long i = from; i < to; i++) {
-                if (words != null && (words[(int) (i >>> 6)] & (1L << i)) == 0) {
-                    continue;
-                }
-                int key = k.key(i);
-                if (pass.matches(key)) {
-                    h[pass.digit(key)]++;
+            int shift = pass.shift();
+            int digitMask = pass.buckets() - 1;
+            int prefixShift = pass.shift() + pass.bits();
+            int prefix = pass.prefix();
+            for (long block = from; block < to; block += BLOCK) {
+                int count = (int) Math.min(BLOCK, to - block);
+                k.keys(block, count, blockKeys);
+                for (int j = 0; j < count; j++) {
+                    long i = block + j;
+                    if (words != null && (words[(int) (i >>> 6)] & (1L << i)) == 0) {
+                        continue;
+                    }
+                    int key = blockKeys[j];
+                    if ((key >>> prefixShift) == prefix) {
+                        h[(key >>> shift) & digitMask]++;
+                    }
                 }
             }
             partial[c] = h;
@@ -127,19 +140,34 @@ public final class CpuEngine implements Engine {
         long[] tiesPerChunk = new long[chunks];
         // Phase 1: keep every live element at or above the threshold; count the ties per chunk.
         parallelFor(new Tensor[] {t}, chunks, c -> {
+            int[] blockKeys = new int[BLOCK];
             long from = (long) c * CHUNK;
             long to = Math.min(numel, from + CHUNK);
             long ties = 0;
-            for (long i = from; i < to; i++) {
-                if (liveWords != null && (liveWords[(int) (i >>> 6)] & (1L << i)) == 0) {
-                    continue;
-                }
-                int key = k.key(i);
-                if (key >= threshold) {
-                    outWords[(int) (i >>> 6)] |= 1L << i;
-                    if (key == threshold) {
-                        ties++;
+            for (long block = from; block < to; block += BLOCK) {
+                int count = (int) Math.min(BLOCK, to - block);
+                k.keys(block, count, blockKeys);
+                // Blocks are whole mask words (BLOCK is a multiple of 64): build each word locally.
+                for (int w = 0; w < count; w += 64) {
+                    long word = 0;
+                    int end = Math.min(count, w + 64);
+                    for (int j = w; j < end; j++) {
+                        int key = blockKeys[j];
+                        if (key >= threshold) {
+                            word |= 1L << (j - w);
+                            ties += key == threshold ? 1 : 0;
+                        }
                     }
+                    int wordIndex = (int) ((block + w) >>> 6);
+                    if (liveWords != null) {
+                        // Pruned weights stay pruned and are no ties of this selection.
+                        long dead = word & ~liveWords[wordIndex];
+                        for (long d = dead; d != 0; d &= d - 1) {
+                            ties -= blockKeys[w + Long.numberOfTrailingZeros(d)] == threshold ? 1 : 0;
+                        }
+                        word &= liveWords[wordIndex];
+                    }
+                    outWords[wordIndex] = word;
                 }
             }
             tiesPerChunk[c] = ties;
@@ -281,14 +309,29 @@ public final class CpuEngine implements Engine {
             if (!from.equals(to)) {
                 MemorySegment.copy(from, first * elementBytes, to, first * elementBytes, (last - first) * elementBytes);
             }
-            for (long i = first; i < last; i++) {
-                if ((words[(int) (i >>> 6)] & (1L << i)) == 0) {
-                    to.asSlice(i * elementBytes, elementBytes).fill((byte) 0);
+            // Visit only the pruned weights: the clear bits of each mask word.
+            for (long w = first >>> 6; w < (last + 63) >>> 6; w++) {
+                long pruned = ~words[(int) w];
+                while (pruned != 0) {
+                    long i = (w << 6) + Long.numberOfTrailingZeros(pruned);
+                    if (i >= last) {
+                        break;
+                    }
+                    zeroElement(to, i, elementBytes);
+                    pruned &= pruned - 1;
                 }
             }
         });
     }
 
+    private static void zeroElement(MemorySegment data, long i, int elementBytes) {
+        switch (elementBytes) {
+            case 2 -> data.set(ValueLayout.JAVA_SHORT_UNALIGNED, i * 2, (short) 0);
+            case 4 -> data.set(ValueLayout.JAVA_INT_UNALIGNED, i * 4, 0);
+            case 8 -> data.set(ValueLayout.JAVA_LONG_UNALIGNED, i * 8, 0L);
+            default -> data.asSlice(i * elementBytes, elementBytes).fill((byte) 0);
+        }
+    }
 
     @Override
     public void close() {

@@ -3,6 +3,9 @@ package dev.prune4j.engine;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Half;
 import dev.prune4j.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /** Reads the magnitude key of one element in a {@link KeySpace}; shared by the CPU kernels. */
 final class MagnitudeKeys {
@@ -14,6 +17,9 @@ final class MagnitudeKeys {
             F16_TO_F32_KEY[k] = Float.floatToRawIntBits(Half.f16ToFloat((short) k));
         }
     }
+
+    private static final ValueLayout.OfInt BITS32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort BITS16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Tensor tensor;
     private final DType dtype;
@@ -47,6 +53,50 @@ final class MagnitudeKeys {
             throw nanAt(tensor, i);
         }
         return k;
+    }
+
+    /**
+     * The keys of elements {@code from .. from+count-1} into {@code out[0..count-1]}: the bulk form
+     * the kernels use, one tight loop per dtype instead of a dispatch per element.
+     */
+    void keys(long from, int count, int[] out) {
+        MemorySegment data = tensor.data();
+        switch (dtype) {
+            case F32 -> {
+                for (int j = 0; j < count; j++) {
+                    out[j] = data.getAtIndex(BITS32, from + j) & 0x7FFFFFFF;
+                }
+            }
+            case F16 -> {
+                if (widen) {
+                    for (int j = 0; j < count; j++) {
+                        out[j] = F16_TO_F32_KEY[data.getAtIndex(BITS16, from + j) & 0x7FFF];
+                    }
+                } else {
+                    for (int j = 0; j < count; j++) {
+                        out[j] = data.getAtIndex(BITS16, from + j) & 0x7FFF;
+                    }
+                }
+            }
+            case BF16 -> {
+                int shift = widen ? 16 : 0;
+                for (int j = 0; j < count; j++) {
+                    out[j] = (data.getAtIndex(BITS16, from + j) & 0x7FFF) << shift;
+                }
+            }
+            default -> throw new AssertionError(dtype);
+        }
+        int max = 0;
+        for (int j = 0; j < count; j++) {
+            max = Math.max(max, out[j]);
+        }
+        if (max > infinityKey) {
+            for (int j = 0; j < count; j++) {
+                if (out[j] > infinityKey) {
+                    throw nanAt(tensor, from + j);
+                }
+            }
+        }
     }
 
     static IllegalArgumentException nanAt(Tensor t, long i) {
