@@ -208,15 +208,16 @@ public final class CpuEngine implements Engine {
         long[][] prunedPerRow = new long[(int) rows][];
         parallelFor(new Tensor[] {t}, (int) rows, r -> {
             long base = r * cols;
+            int[] rowKeys = new int[(int) cols];
+            k.keys(base, (int) cols, rowKeys);
             long[] sortKeys = new long[(int) cols];
             int liveCount = 0;
             for (int j = 0; j < cols; j++) {
-                long i = base + j;
-                if (live != null && !live.isKept(i)) {
+                if (live != null && !live.isKept(base + j)) {
                     continue;
                 }
-                // Key in the high half, column in the low half: sorting orders by magnitude, then index.
-                sortKeys[liveCount++] = ((long) k.key(i) << 32) | j;
+                // Key in the high half, column in the low half: orders by magnitude, then index.
+                sortKeys[liveCount++] = ((long) rowKeys[j] << 32) | j;
             }
             int alreadyPruned = (int) cols - liveCount;
             int toPrune = perRow - alreadyPruned;
@@ -224,7 +225,7 @@ public final class CpuEngine implements Engine {
                 prunedPerRow[r] = new long[0];
                 return;
             }
-            Arrays.sort(sortKeys, 0, liveCount);
+            LongSelect.smallest(sortKeys, liveCount, toPrune);
             long[] positions = new long[toPrune];
             for (int p = 0; p < toPrune; p++) {
                 positions[p] = base + (sortKeys[p] & 0xFFFFFFFFL);
@@ -251,26 +252,27 @@ public final class CpuEngine implements Engine {
         long groupsPerChunk = Math.max(1, CHUNK / lcm(m, 64)) * (lcm(m, 64) / m);
         int chunks = (int) Math.max(1, (groups + groupsPerChunk - 1) / groupsPerChunk);
         parallelFor(new Tensor[] {t}, chunks, c -> {
-            int[] groupKeys = new int[m];
             int[] order = new int[m];
             long gFrom = c * groupsPerChunk;
             long gTo = Math.min(groups, gFrom + groupsPerChunk);
+            int[] keys = new int[(int) ((gTo - gFrom) * m)];
+            k.keys(gFrom * m, keys.length, keys);
             for (long g = gFrom; g < gTo; g++) {
-                long base = g * m;
+                int off = (int) ((g - gFrom) * m);
                 for (int j = 0; j < m; j++) {
-                    groupKeys[j] = k.key(base + j);
                     order[j] = j;
                 }
                 // Insertion sort by (key descending, index ascending): the first n are kept.
                 for (int a = 1; a < m; a++) {
                     int x = order[a];
                     int b = a - 1;
-                    while (b >= 0 && groupKeys[order[b]] < groupKeys[x]) {
+                    while (b >= 0 && keys[off + order[b]] < keys[off + x]) {
                         order[b + 1] = order[b];
                         b--;
                     }
                     order[b + 1] = x;
                 }
+                long base = g * m;
                 for (int j = 0; j < n; j++) {
                     long i = base + order[j];
                     outWords[(int) (i >>> 6)] |= 1L << i;
