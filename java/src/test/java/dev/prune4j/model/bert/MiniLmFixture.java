@@ -57,15 +57,15 @@ public final class MiniLmFixture {
     }
 
     @SuppressWarnings("unchecked")
-    static List<Map<String, Object>> entries(Map<String, Object> reference, String key) {
+    public static List<Map<String, Object>> entries(Map<String, Object> reference, String key) {
         return (List<Map<String, Object>>) reference.get(key);
     }
 
-    static int[] ints(Object jsonList) {
+    public static int[] ints(Object jsonList) {
         return ((List<?>) jsonList).stream().mapToInt(o -> ((Number) o).intValue()).toArray();
     }
 
-    static float[] floats(Object jsonList) {
+    public static float[] floats(Object jsonList) {
         List<?> l = (List<?>) jsonList;
         float[] out = new float[l.size()];
         for (int i = 0; i < out.length; i++) {
