@@ -129,11 +129,11 @@ final class EvalCommand implements Command {
                 }
             }
             String about = "all-MiniLM-L6-v2: embedding quality vs sparsity (prune4j eval)";
-            EvalReport.writeAtomically(output.resolve("results.md"), EvalReport.markdown(results, eval.denseAccuracy(), about));
+            EvalReport.writeAtomically(output.resolve("results.md"), EvalReport.markdown(results, eval.denseAccuracy(), eval.denseUnrelatedCosine(), about));
             EvalReport.writeAtomically(output.resolve("results.csv"), EvalReport.csv(results));
             EvalPlot.write(results, about, output.resolve("quality.png"));
             out.println();
-            out.print(EvalReport.markdown(results, eval.denseAccuracy(), about));
+            out.print(EvalReport.markdown(results, eval.denseAccuracy(), eval.denseUnrelatedCosine(), about));
         }
         out.flush();
     }

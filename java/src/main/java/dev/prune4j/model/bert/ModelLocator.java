@@ -64,7 +64,9 @@ public final class ModelLocator {
         try {
             Process p = new ProcessBuilder(python, "-c", script).start();
             p.getOutputStream().close();
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            // stderr on its own thread (not a shared pool that may be busy), so neither pipe can block the child.
+            CompletableFuture<String> err = new CompletableFuture<>();
+            Thread.ofPlatform().daemon().start(() -> err.complete(read(p.getErrorStream())));
             String out = read(p.getInputStream()).strip();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

@@ -31,7 +31,7 @@ public final class EvalPlot {
         }
     }
 
-    private static final int PANEL_W = 560, PANEL_H = 400, MARGIN = 60, LEGEND_H = 90;
+    private static final int PANEL_W = 560, PANEL_H = 400, MARGIN = 60, LEGEND_H = 70;
     private static final Color[] PALETTE = {new Color(0x4C78A8), new Color(0xF58518), new Color(0x54A24B),
             new Color(0xE45756), new Color(0x72B7B2), new Color(0xB279A2), new Color(0xFF9DA6), new Color(0x9D755D)};
 
@@ -70,7 +70,7 @@ public final class EvalPlot {
         g.drawString(title, MARGIN, 28);
         panel(g, MARGIN, MARGIN, "mean cosine similarity to dense embeddings", ticks, series, true);
         panel(g, 2 * MARGIN + PANEL_W, MARGIN, "top-1 retrieval agreement with dense", ticks, series, false);
-        legend(g, MARGIN, MARGIN + PANEL_H + 40, series);
+        legend(g, MARGIN, MARGIN + PANEL_H + 62, series);
         g.dispose();
         return img;
     }

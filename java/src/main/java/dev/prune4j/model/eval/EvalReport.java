@@ -15,11 +15,15 @@ public final class EvalReport {
 
     private EvalReport() {}
 
-    public static String markdown(List<EvalResult> results, double denseAccuracy, String about) {
+    /**
+     * @param denseAccuracy  the dense model's top-1 accuracy on the retrieval pairs
+     * @param unrelatedCosine mean cosine of dense embeddings of unrelated sentences (the floor)
+     */
+    public static String markdown(List<EvalResult> results, double denseAccuracy, double unrelatedCosine, String about) {
         StringBuilder sb = new StringBuilder();
         sb.append("# ").append(about).append("\n\n");
-        sb.append(String.format(Locale.ROOT, "Dense model: top-1 retrieval accuracy %.3f (cosine 1, agreement 1).%n%n",
-                denseAccuracy));
+        sb.append(String.format(Locale.ROOT, "Dense model: top-1 retrieval accuracy %.3f (cosine 1, agreement 1); "
+                + "mean cosine between unrelated sentences %.3f.%n%n", denseAccuracy, unrelatedCosine));
         sb.append("| method | scope / pattern | sparsity | actual | mean cosine | top-1 agreement | top-1 accuracy |\n");
         sb.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
         for (EvalResult r : results) {

@@ -41,6 +41,21 @@ public final class PruneEval {
         return EmbeddingQuality.top1(q, d);
     }
 
+    /**
+     * Mean cosine between the dense embeddings of unrelated held-out sentences (each with the next):
+     * the level a pruned model's cosine falls to when its embeddings no longer depend on the text.
+     */
+    public double denseUnrelatedCosine() {
+        if (denseSimilarity.length < 2) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (int s = 0; s + 1 < denseSimilarity.length; s++) {
+            sum += EmbeddingQuality.cosine(denseSimilarity[s], denseSimilarity[s + 1]);
+        }
+        return sum / (denseSimilarity.length - 1);
+    }
+
     /** The dense model's top-1 accuracy on the retrieval pairs: how meaningful the task is. */
     public double denseAccuracy() {
         return denseAccuracy;
