@@ -11,7 +11,8 @@ import dev.prune4j.tensor.Tensor;
  * ({@code encoder.layer.0.attention.self.query}); {@code inputs} is an F32 tensor
  * {@code [tokens, in_features]} holding only real tokens (no padding). It is valid only during the
  * call: copy or accumulate what you need. Calls come from the thread running the forward pass, one
- * layer at a time, in execution order.
+ * layer at a time, in execution order, once per batch of sentences; query, key and value see the
+ * same input, each under its own name.
  */
 @FunctionalInterface
 public interface LinearInputObserver {
