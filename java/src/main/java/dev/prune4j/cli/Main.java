@@ -23,7 +23,7 @@ public final class Main {
 
     private Main() {
         for (Command c : List.of(new DemoCommand(), new SynthCommand(), new PruneCommand(), new AnalyzeCommand(),
-                new CompareCommand())) {
+                new CompareCommand(), new EvalCommand())) {
             commands.put(c.name(), c);
         }
     }

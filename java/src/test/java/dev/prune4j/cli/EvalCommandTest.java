@@ -1,0 +1,70 @@
+package dev.prune4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.prune4j.model.bert.MiniLmFixture;
+import dev.prune4j.model.eval.EvalReport;
+import dev.prune4j.model.text.FortuneCorpus;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** {@code prune4j eval} on the real MiniLM and fortune text, kept small for CI. */
+class EvalCommandTest {
+    @Test
+    void aSmallEvalWritesTheTableTheCsvAndThePlot(@TempDir Path tmp) throws Exception {
+        Path modelDir = MiniLmFixture.requireDir();
+        Assumptions.assumeTrue(Files.isRegularFile(FortuneCorpus.DEFAULT_DIR.resolve("literature"))
+                || "1".equals(System.getenv("PRUNE4J_REQUIRE_PYTHON")), "fortunes not installed");
+        Path out = tmp.resolve("eval");
+        CliRun run = CliRun.of("eval", "--model", "minilm", "--model-dir", modelDir.toString(), "--output", out.toString(),
+                "--sparsity", "0.5", "--scope", "tensor", "--pattern", "2:4", "--calibration", "8", "--sentences", "24",
+                "--queries", "24", "--threads", "2");
+        assertEquals(0, run.status(), run.toString());
+
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals(EvalReport.CSV_HEADER, csv.getFirst());
+        assertEquals(3, csv.size(), csv.toString());
+        assertTrue(csv.get(1).startsWith("magnitude,tensor,0.5,0.5"), csv.get(1));
+        assertTrue(csv.get(2).startsWith("magnitude,2:4,0.5,0.5"), csv.get(2));
+        for (String row : csv.subList(1, csv.size())) {
+            double cosine = Double.parseDouble(row.split(",")[4]);
+            assertTrue(cosine > 0 && cosine < 1, row);
+        }
+        String md = Files.readString(out.resolve("results.md"));
+        assertTrue(md.contains("| magnitude | 2:4 | 0.50 |"), md);
+        BufferedImage png = ImageIO.read(out.resolve("quality.png").toFile());
+        assertTrue(png.getWidth() > 1000 && png.getHeight() > 400);
+        try (var files = Files.list(out)) {
+            assertEquals(3, files.count(), "no temporary files left behind");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--model gpt2|only 'minilm'",
+            "--methods wanda|not available",
+            "--methods random|unknown method",
+            "--sparsity 1.5|not in [0, 1)",
+            "--scope diagonal|unknown scope",
+            "--pattern 4:2|N:M"})
+    void badArgumentsAreUsageErrors(String option, String message, @TempDir Path tmp) {
+        String[] kv = option.split(" ");
+        List<String> argv = new java.util.ArrayList<>(List.of("eval", "--output", tmp.toString()));
+        if (!kv[0].equals("--model")) {
+            argv.addAll(List.of("--model", "minilm"));
+        }
+        argv.addAll(List.of(kv));
+        CliRun run = CliRun.of(argv.toArray(String[]::new));
+        assertEquals(2, run.status(), run.toString());
+        assertTrue(run.err().contains(message), run.err());
+    }
+}
