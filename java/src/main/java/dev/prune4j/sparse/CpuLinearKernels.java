@@ -69,7 +69,7 @@ public final class CpuLinearKernels implements LinearKernels {
         }
         MemorySegment data = w.data();
         run(x, tokens, in, (int) w.dim(0), bias, y, List.of(x, w, y),
-                (row, tile, n, out) -> dot.dense(data, dtype, row, in, tile, n, out));
+                (row, tile, n, out, scratch) -> dot.dense(data, dtype, row, in, tile, n, out, scratch));
     }
 
     @Override
@@ -80,12 +80,12 @@ public final class CpuLinearKernels implements LinearKernels {
         MemorySegment meta = w.meta().data();
         DType dtype = w.dtype();
         run(x, tokens, in, w.rows(), bias, y, List.of(x, w.values(), w.meta(), y),
-                (row, tile, n, out) -> dot.sparse(values, meta, dtype, row, in, tile, n, out));
+                (row, tile, n, out, scratch) -> dot.sparse(values, meta, dtype, row, in, tile, n, out, scratch));
     }
 
     @FunctionalInterface
     private interface RowKernel {
-        void row(int row, float[] tile, int tokens, float[] out);
+        void row(int row, float[] tile, int tokens, float[] out, float[] scratch);
     }
 
     private void run(Tensor x, int tokens, int in, int outFeatures, Tensor bias, Tensor y, List<Tensor> touched,
@@ -109,9 +109,10 @@ public final class CpuLinearKernels implements LinearKernels {
             readTokens(x, first, n, in, tile, halves);
             engine.parallelFor(shared, tasks, task -> {
                 float[] out = new float[n];
+                float[] scratch = new float[in];
                 int rowEnd = Math.min(outFeatures, (task + 1) * ROWS_PER_TASK);
                 for (int row = task * ROWS_PER_TASK; row < rowEnd; row++) {
-                    kernel.row(row, tile, n, out);
+                    kernel.row(row, tile, n, out, scratch);
                     for (int t = 0; t < n; t++) {
                         y.setFloat((long) (first + t) * outFeatures + row, out[t] + b[row]);
                     }

@@ -13,7 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Row kernels on the Vector API (kept in their own class so that nothing else loads
- * {@code jdk.incubator.vector}). Weights are widened to F32 in registers, never copied.
+ * {@code jdk.incubator.vector}). A weight row (for 2:4, its {@code in / 2} values) is first widened
+ * to F32 into the thread's scratch array, which stays in L1/L2, once for all tokens of the tile;
+ * the dot products then run on floats.
  *
  * <p>The 2:4 kernel works on blocks of {@code L} kept values ({@code L} = F32 lanes, 16 with
  * AVX-512): {@code L / 2} groups, {@code 2 L} inputs and {@code L / 4} metadata bytes. The metadata
@@ -46,14 +48,38 @@ final class VectorRowDot implements RowDot {
         return "Vector API, " + L + " x F32 lanes";
     }
 
-    /** {@code L} weights starting at element {@code i}, widened to F32. */
-    private static FloatVector load(MemorySegment seg, DType dtype, long i) {
-        return switch (dtype) {
-            case F32 -> FloatVector.fromMemorySegment(F, seg, i * 4, LE);
-            case BF16 -> shorts(seg, i).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            case F16 -> f16ToF32(shorts(seg, i));
+    /**
+     * Widens {@code n} weights from element {@code first} into {@code dst[0 .. n)}. One loop per
+     * dtype keeps each compiled loop small enough for C2 to inline every vector operation (a
+     * single loop switching on the dtype is not, and its vectors end up boxed).
+     */
+    static void widen(MemorySegment seg, DType dtype, long first, int n, float[] dst) {
+        switch (dtype) {
+            case F16 -> widenF16(seg, first, n, dst);
+            case BF16 -> widenBf16(seg, first, n, dst);
+            case F32 -> MemorySegment.copy(seg, Sparse24.F32, first * 4, dst, 0, n);
             default -> throw new IllegalArgumentException("no GEMM for dtype " + dtype);
-        };
+        }
+    }
+
+    private static void widenF16(MemorySegment seg, long first, int n, float[] dst) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            f16ToF32(shorts(seg, first + i)).intoArray(dst, i);
+        }
+        for (; i < n; i++) {
+            dst[i] = Float.float16ToFloat(seg.getAtIndex(Sparse24.I16, first + i));
+        }
+    }
+
+    private static void widenBf16(MemorySegment seg, long first, int n, float[] dst) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            shorts(seg, first + i).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, i);
+        }
+        for (; i < n; i++) {
+            dst[i] = Float.intBitsToFloat((seg.getAtIndex(Sparse24.I16, first + i) & 0xFFFF) << 16);
+        }
     }
 
     /** {@code L} 16-bit elements from element {@code i}, sign-extended to ints. */
@@ -77,34 +103,43 @@ final class VectorRowDot implements RowDot {
     // ---- dense ----
 
     @Override
-    public void dense(MemorySegment w, DType dtype, int row, int in, float[] x, int tokens, float[] out) {
-        long base = (long) row * in;
+    public void dense(MemorySegment w, DType dtype, int row, int in, float[] x, int tokens, float[] out,
+                      float[] scratch) {
+        widen(w, dtype, (long) row * in, in, scratch);
         int t = 0;
         for (; t + 4 <= tokens; t += 4) {
-            dense4(w, dtype, base, in, x, t, out);
+            dense4(scratch, in, x, t, out);
         }
         for (; t < tokens; t++) {
-            out[t] = dense1(w, dtype, base, in, x, t * in);
+            out[t] = dense1(scratch, in, x, t * in);
         }
     }
 
-    private static float dense1(MemorySegment w, DType dtype, long base, int in, float[] x, int xo) {
+    private static float dense1(float[] w, int in, float[] x, int xo) {
         // Two accumulators: the FMA latency chain, not the loads, would bound one.
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         int k = 0;
         for (; k <= in - 2 * L; k += 2 * L) {
-            a0 = load(w, dtype, base + k).fma(FloatVector.fromArray(F, x, xo + k), a0);
-            a1 = load(w, dtype, base + k + L).fma(FloatVector.fromArray(F, x, xo + k + L), a1);
+            a0 = FloatVector.fromArray(F, w, k).fma(FloatVector.fromArray(F, x, xo + k), a0);
+            a1 = FloatVector.fromArray(F, w, k + L).fma(FloatVector.fromArray(F, x, xo + k + L), a1);
         }
         if (k <= in - L) {
-            a0 = load(w, dtype, base + k).fma(FloatVector.fromArray(F, x, xo + k), a0);
+            a0 = FloatVector.fromArray(F, w, k).fma(FloatVector.fromArray(F, x, xo + k), a0);
             k += L;
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD) + ScalarRowDot.denseTail(w, dtype, base, k, in, x, xo);
+        return a0.add(a1).reduceLanes(VectorOperators.ADD) + denseTail(w, k, in, x, xo);
     }
 
-    private static void dense4(MemorySegment w, DType dtype, long base, int in, float[] x, int t, float[] out) {
+    private static float denseTail(float[] w, int from, int in, float[] x, int xo) {
+        float s = 0;
+        for (int k = from; k < in; k++) {
+            s = Math.fma(w[k], x[xo + k], s);
+        }
+        return s;
+    }
+
+    private static void dense4(float[] w, int in, float[] x, int t, float[] out) {
         int x0 = t * in;
         int x1 = x0 + in;
         int x2 = x1 + in;
@@ -115,33 +150,45 @@ final class VectorRowDot implements RowDot {
         FloatVector a3 = FloatVector.zero(F);
         int k = 0;
         for (; k <= in - L; k += L) {
-            FloatVector wv = load(w, dtype, base + k);
+            FloatVector wv = FloatVector.fromArray(F, w, k);
             a0 = wv.fma(FloatVector.fromArray(F, x, x0 + k), a0);
             a1 = wv.fma(FloatVector.fromArray(F, x, x1 + k), a1);
             a2 = wv.fma(FloatVector.fromArray(F, x, x2 + k), a2);
             a3 = wv.fma(FloatVector.fromArray(F, x, x3 + k), a3);
         }
-        out[t] = a0.reduceLanes(VectorOperators.ADD) + ScalarRowDot.denseTail(w, dtype, base, k, in, x, x0);
-        out[t + 1] = a1.reduceLanes(VectorOperators.ADD) + ScalarRowDot.denseTail(w, dtype, base, k, in, x, x1);
-        out[t + 2] = a2.reduceLanes(VectorOperators.ADD) + ScalarRowDot.denseTail(w, dtype, base, k, in, x, x2);
-        out[t + 3] = a3.reduceLanes(VectorOperators.ADD) + ScalarRowDot.denseTail(w, dtype, base, k, in, x, x3);
+        out[t] = a0.reduceLanes(VectorOperators.ADD) + denseTail(w, k, in, x, x0);
+        out[t + 1] = a1.reduceLanes(VectorOperators.ADD) + denseTail(w, k, in, x, x1);
+        out[t + 2] = a2.reduceLanes(VectorOperators.ADD) + denseTail(w, k, in, x, x2);
+        out[t + 3] = a3.reduceLanes(VectorOperators.ADD) + denseTail(w, k, in, x, x3);
     }
 
     // ---- 2:4 ----
 
     @Override
     public void sparse(MemorySegment values, MemorySegment meta, DType dtype, int row, int in, float[] x, int tokens,
-                       float[] out) {
-        long valueBase = (long) row * (in / 2);
+                       float[] out, float[] scratch) {
+        widen(values, dtype, (long) row * (in / 2), in / 2, scratch);
         long metaBase = (long) row * Sparse24.metaBytesPerRow(in);
         int blocks = in / (2 * L);
         int t = 0;
         for (; t + 4 <= tokens; t += 4) {
-            sparse4(values, meta, dtype, row, valueBase, metaBase, blocks, in, x, t, out);
+            sparse4(scratch, meta, metaBase, blocks, in, x, t, out);
         }
         for (; t < tokens; t++) {
-            out[t] = sparse1(values, meta, dtype, row, valueBase, metaBase, blocks, in, x, t * in);
+            out[t] = sparse1(scratch, meta, metaBase, blocks, in, x, t * in);
         }
+    }
+
+    /** The 2:4 dot product of widened row values {@code v} over groups {@code [fromGroup, in / 4)}. */
+    private static float sparseTail(float[] v, MemorySegment meta, long metaBase, int fromGroup, int in, float[] x,
+                                    int xo) {
+        float s = 0;
+        for (int g = fromGroup; g < in / 4; g++) {
+            int nibble = (meta.get(ValueLayout.JAVA_BYTE, metaBase + g / 2) >>> ((g & 1) * 4)) & 0xF;
+            s = Math.fma(v[2 * g], x[xo + 4 * g + (nibble & 3)], s);
+            s = Math.fma(v[2 * g + 1], x[xo + 4 * g + (nibble >>> 2)], s);
+        }
+        return s;
     }
 
     /** For each lane, the index in the block's {@code 2 L} inputs of the kept value in that lane. */
@@ -162,27 +209,24 @@ final class VectorRowDot implements RowDot {
         return positions.selectFrom(lo, hi).reinterpretAsFloats();
     }
 
-    private static float sparse1(MemorySegment values, MemorySegment meta, DType dtype, int row, long valueBase,
-                                 long metaBase, int blocks, int in, float[] x, int xo) {
+    private static float sparse1(float[] v, MemorySegment meta, long metaBase, int blocks, int in, float[] x,
+                                 int xo) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         int b = 0;
         for (; b + 2 <= blocks; b += 2) {
-            FloatVector w0 = load(values, dtype, valueBase + (long) b * L);
-            a0 = w0.fma(select(positions(meta, metaBase, b), x, xo + 2 * L * b), a0);
-            FloatVector w1 = load(values, dtype, valueBase + (long) (b + 1) * L);
-            a1 = w1.fma(select(positions(meta, metaBase, b + 1), x, xo + 2 * L * (b + 1)), a1);
+            a0 = FloatVector.fromArray(F, v, b * L).fma(select(positions(meta, metaBase, b), x, xo + 2 * L * b), a0);
+            a1 = FloatVector.fromArray(F, v, (b + 1) * L)
+                    .fma(select(positions(meta, metaBase, b + 1), x, xo + 2 * L * (b + 1)), a1);
         }
         if (b < blocks) {
-            FloatVector w0 = load(values, dtype, valueBase + (long) b * L);
-            a0 = w0.fma(select(positions(meta, metaBase, b), x, xo + 2 * L * b), a0);
+            a0 = FloatVector.fromArray(F, v, b * L).fma(select(positions(meta, metaBase, b), x, xo + 2 * L * b), a0);
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD)
-                + ScalarRowDot.sparseTail(values, meta, dtype, row, blocks * L / 2, in, x, xo);
+        return a0.add(a1).reduceLanes(VectorOperators.ADD) + sparseTail(v, meta, metaBase, blocks * L / 2, in, x, xo);
     }
 
-    private static void sparse4(MemorySegment values, MemorySegment meta, DType dtype, int row, long valueBase,
-                                long metaBase, int blocks, int in, float[] x, int t, float[] out) {
+    private static void sparse4(float[] v, MemorySegment meta, long metaBase, int blocks, int in, float[] x, int t,
+                                float[] out) {
         int x0 = t * in;
         int x1 = x0 + in;
         int x2 = x1 + in;
@@ -192,7 +236,7 @@ final class VectorRowDot implements RowDot {
         FloatVector a2 = FloatVector.zero(F);
         FloatVector a3 = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
-            FloatVector wv = load(values, dtype, valueBase + (long) b * L);
+            FloatVector wv = FloatVector.fromArray(F, v, b * L);
             IntVector pos = positions(meta, metaBase, b);
             int k = 2 * L * b;
             a0 = wv.fma(select(pos, x, x0 + k), a0);
@@ -200,14 +244,10 @@ final class VectorRowDot implements RowDot {
             a2 = wv.fma(select(pos, x, x2 + k), a2);
             a3 = wv.fma(select(pos, x, x3 + k), a3);
         }
-        int tailGroup = blocks * L / 2;
-        out[t] = a0.reduceLanes(VectorOperators.ADD)
-                + ScalarRowDot.sparseTail(values, meta, dtype, row, tailGroup, in, x, x0);
-        out[t + 1] = a1.reduceLanes(VectorOperators.ADD)
-                + ScalarRowDot.sparseTail(values, meta, dtype, row, tailGroup, in, x, x1);
-        out[t + 2] = a2.reduceLanes(VectorOperators.ADD)
-                + ScalarRowDot.sparseTail(values, meta, dtype, row, tailGroup, in, x, x2);
-        out[t + 3] = a3.reduceLanes(VectorOperators.ADD)
-                + ScalarRowDot.sparseTail(values, meta, dtype, row, tailGroup, in, x, x3);
+        int tail = blocks * L / 2;
+        out[t] = a0.reduceLanes(VectorOperators.ADD) + sparseTail(v, meta, metaBase, tail, in, x, x0);
+        out[t + 1] = a1.reduceLanes(VectorOperators.ADD) + sparseTail(v, meta, metaBase, tail, in, x, x1);
+        out[t + 2] = a2.reduceLanes(VectorOperators.ADD) + sparseTail(v, meta, metaBase, tail, in, x, x2);
+        out[t + 3] = a3.reduceLanes(VectorOperators.ADD) + sparseTail(v, meta, metaBase, tail, in, x, x3);
     }
 }
