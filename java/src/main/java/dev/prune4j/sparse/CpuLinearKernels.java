@@ -85,7 +85,7 @@ public final class CpuLinearKernels implements LinearKernels {
 
     @FunctionalInterface
     private interface RowKernel {
-        void row(int row, float[] tile, int tokens, float[] out, float[] scratch);
+        void row(int row, float[] tile, int tokens, float[] out, RowScratch scratch);
     }
 
     private void run(Tensor x, int tokens, int in, int outFeatures, Tensor bias, Tensor y, List<Tensor> touched,
@@ -109,7 +109,7 @@ public final class CpuLinearKernels implements LinearKernels {
             readTokens(x, first, n, in, tile, halves);
             engine.parallelFor(shared, tasks, task -> {
                 float[] out = new float[n];
-                float[] scratch = new float[in];
+                RowScratch scratch = new RowScratch(in);
                 int rowEnd = Math.min(outFeatures, (task + 1) * ROWS_PER_TASK);
                 for (int row = task * ROWS_PER_TASK; row < rowEnd; row++) {
                     kernel.row(row, tile, n, out, scratch);

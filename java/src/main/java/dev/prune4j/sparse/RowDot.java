@@ -9,16 +9,17 @@ import java.lang.foreign.MemorySegment;
  * {@link ScalarRowDot} (plain Java, the fallback) and {@link VectorRowDot} (Vector API).
  *
  * <p>{@code x} holds the tile row-major as floats: token {@code t} at {@code x[t * in .. t * in + in)}.
- * Results go to {@code out[0 .. tokens)}. {@code scratch} ({@code in} floats, owned by the calling
- * thread) may hold the row widened to F32, so that it is converted once for all tokens.
+ * Results go to {@code out[0 .. tokens)}. {@code scratch} (owned by the calling thread) may hold the
+ * row widened to F32, so that it is converted once for all tokens.
  */
 interface RowDot {
     /** Dense: {@code w} is {@code [out, in]} in {@code dtype}. */
-    void dense(MemorySegment w, DType dtype, int row, int in, float[] x, int tokens, float[] out, float[] scratch);
+    void dense(MemorySegment w, DType dtype, int row, int in, float[] x, int tokens, float[] out,
+               RowScratch scratch);
 
     /** 2:4: {@code values} and {@code meta} in the layout of {@link Sparse24}. */
     void sparse(MemorySegment values, MemorySegment meta, DType dtype, int row, int in, float[] x, int tokens,
-                float[] out, float[] scratch);
+                float[] out, RowScratch scratch);
 
     /** One line for logs and benchmark reports. */
     String description();

@@ -28,7 +28,7 @@ final class ScalarRowDot implements RowDot {
 
     @Override
     public void dense(MemorySegment w, DType dtype, int row, int in, float[] x, int tokens, float[] out,
-                      float[] scratch) {
+                      RowScratch scratch) {
         for (int t = 0; t < tokens; t++) {
             out[t] = denseTail(w, dtype, (long) row * in, 0, in, x, t * in);
         }
@@ -45,7 +45,7 @@ final class ScalarRowDot implements RowDot {
 
     @Override
     public void sparse(MemorySegment values, MemorySegment meta, DType dtype, int row, int in, float[] x, int tokens,
-                       float[] out, float[] scratch) {
+                       float[] out, RowScratch scratch) {
         for (int t = 0; t < tokens; t++) {
             out[t] = sparseTail(values, meta, dtype, row, 0, in, x, t * in);
         }
