@@ -48,7 +48,7 @@ final class VectorRowDot implements RowDot {
     }
 
     /**
-     * Widens {@code n} weights from element {@code first} into {@code dst[0 .. n)}. One loop per
+     * Widens {@code n} weights from element {@code first} into {@code scratch.floats[0 .. n)}. One loop per
      * dtype keeps each compiled loop small enough for C2 to inline every vector operation (a
      * single loop switching on the dtype is not, and its vectors end up boxed).
      */
