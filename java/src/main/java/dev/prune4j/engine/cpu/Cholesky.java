@@ -1,0 +1,161 @@
+package dev.prune4j.engine.cpu;
+
+import static dev.prune4j.engine.cpu.Rows.F32;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The inverse factor SparseGPT needs: for a symmetric positive definite {@code H}, the upper
+ * triangular {@code U} with {@code U^T U = H^-1} (PyTorch's
+ * {@code cholesky(cholesky_inverse(cholesky(H)), upper=True)}).
+ *
+ * <p>Computed in two triangular steps instead of three, by reversing the order of the variables:
+ * with {@code J} the reversal permutation, factor {@code J H J = L L^T}; then {@code H = (J L J)(J L J)^T}
+ * with {@code J L J} upper triangular, so {@code H^-1 = U^T U} with {@code U = J L^-1 J}. Cholesky
+ * factors with a positive diagonal are unique, so this is the same matrix.
+ */
+final class Cholesky {
+    private static final int PANEL = 64;
+    private static final int INVERSE_COLUMNS = 32;
+
+    private Cholesky() {}
+
+    /** Replaces {@code a} (n x n, row-major F32) by U; returns false when it is not positive definite. */
+    static boolean inverseUpperFactor(Parallel par, MemorySegment a, int n) {
+        reverse(par, a, n);
+        if (!lowerInPlace(par, a, n)) {
+            return false;
+        }
+        invertLowerInPlace(par, a, n);
+        reverse(par, a, n);
+        return true;
+    }
+
+    /** {@code a <- J a J}: element (i, j) swaps with (n-1-i, n-1-j). */
+    static void reverse(Parallel par, MemorySegment a, int n) {
+        int half = (n + 1) / 2;
+        par.forEach(half, i -> {
+            int ri = n - 1 - i;
+            int jEnd = i == ri ? (n + 1) / 2 : n; // the middle row swaps with itself: only half of it
+            for (int j = 0; j < jEnd; j++) {
+                long p = (long) i * n + j;
+                long q = (long) ri * n + (n - 1 - j);
+                float x = a.getAtIndex(F32, p);
+                a.setAtIndex(F32, p, a.getAtIndex(F32, q));
+                a.setAtIndex(F32, q, x);
+            }
+        });
+    }
+
+    /** Blocked right-looking Cholesky; leaves L in the lower triangle and zeros above it. */
+    static boolean lowerInPlace(Parallel par, MemorySegment a, int n) {
+        try (Arena arena = Arena.ofShared()) {
+            for (int k0 = 0; k0 < n; k0 += PANEL) {
+                int k1 = Math.min(n, k0 + PANEL);
+                // Diagonal block, unblocked (earlier panels' contributions were already subtracted).
+                for (int j = k0; j < k1; j++) {
+                    double s = a.getAtIndex(F32, (long) j * n + j);
+                    for (int p = k0; p < j; p++) {
+                        double l = a.getAtIndex(F32, (long) j * n + p);
+                        s -= l * l;
+                    }
+                    if (!(s > 0) || Double.isInfinite(s)) {
+                        return false;
+                    }
+                    float ljj = (float) Math.sqrt(s);
+                    a.setAtIndex(F32, (long) j * n + j, ljj);
+                    for (int i = j + 1; i < k1; i++) {
+                        a.setAtIndex(F32, (long) i * n + j, (float) (dotMinus(a, n, i, j, k0) / ljj));
+                    }
+                }
+                if (k1 == n) {
+                    break;
+                }
+                // Panel below the diagonal block: L21 = A21 L11^-T, row by row.
+                final int from = k0;
+                final int to = k1;
+                int below = n - k1;
+                par.forEach((below + 63) / 64, chunk -> {
+                    int iEnd = Math.min(n, to + (chunk + 1) * 64);
+                    for (int i = to + chunk * 64; i < iEnd; i++) {
+                        for (int j = from; j < to; j++) {
+                            double v = dotMinus(a, n, i, j, from) / a.getAtIndex(F32, (long) j * n + j);
+                            a.setAtIndex(F32, (long) i * n + j, (float) v);
+                        }
+                    }
+                });
+                // Trailing update A22 -= L21 L21^T (lower triangle), with L21^T packed as the B operand.
+                int kb = k1 - k0;
+                MemorySegment packed = arena.allocate((long) kb * below * 4, 64);
+                par.forEach(kb, jj -> {
+                    for (int i = 0; i < below; i++) {
+                        packed.setAtIndex(F32, (long) jj * below + i, a.getAtIndex(F32, (long) (to + i) * n + from + jj));
+                    }
+                });
+                MatMul.multiplyAdd(par, MatMul.Triangle.LOWER, below, below, kb, -1f,
+                        a, (long) k1 * n + k0, n, packed, 0, below, a, (long) k1 * n + k1, n);
+            }
+        }
+        par.forEach(n, i -> a.asSlice(((long) i * n + i + 1) * 4, (long) (n - i - 1) * 4).fill((byte) 0));
+        return true;
+    }
+
+    /** {@code a[i][j] - sum_{p in [from, j)} a[i][p] * a[j][p]}, in double. */
+    private static double dotMinus(MemorySegment a, int n, int i, int j, int from) {
+        double s = a.getAtIndex(F32, (long) i * n + j);
+        long ri = (long) i * n;
+        long rj = (long) j * n;
+        for (int p = from; p < j; p++) {
+            s -= (double) a.getAtIndex(F32, ri + p) * a.getAtIndex(F32, rj + p);
+        }
+        return s;
+    }
+
+    /**
+     * Replaces lower triangular L by L^-1 (also lower triangular). Column blocks are independent:
+     * each solves L X = I for {@link #INVERSE_COLUMNS} columns by forward substitution, reading L once.
+     */
+    static void invertLowerInPlace(Parallel par, MemorySegment a, int n) {
+        int blocks = (n + INVERSE_COLUMNS - 1) / INVERSE_COLUMNS;
+        float[][] results = new float[blocks][];
+        par.forEach(blocks, blk -> {
+            int j0 = blk * INVERSE_COLUMNS;
+            int w = Math.min(INVERSE_COLUMNS, n - j0);
+            int rowsBelow = n - j0;
+            float[] x = new float[rowsBelow * w]; // x[(i - j0) * w + q] = X[i][j0 + q]
+            float[] acc = new float[w];
+            float[] lRow = new float[n];
+            for (int i = j0; i < n; i++) {
+                java.util.Arrays.fill(acc, 0f);
+                if (i < j0 + w) {
+                    acc[i - j0] = 1f;
+                }
+                MemorySegment.copy(a, F32, ((long) i * n + j0) * 4, lRow, 0, i - j0);
+                for (int p = j0; p < i; p++) {
+                    float l = lRow[p - j0];
+                    int base = (p - j0) * w;
+                    for (int q = 0; q < w; q++) {
+                        acc[q] -= l * x[base + q];
+                    }
+                }
+                float inv = 1f / a.getAtIndex(F32, (long) i * n + i);
+                int base = (i - j0) * w;
+                for (int q = 0; q < w; q++) {
+                    x[base + q] = acc[q] * inv;
+                }
+            }
+            results[blk] = x;
+        });
+        // All blocks read L, so write only after every block is done.
+        par.forEach(blocks, blk -> {
+            int j0 = blk * INVERSE_COLUMNS;
+            int w = Math.min(INVERSE_COLUMNS, n - j0);
+            float[] x = results[blk];
+            for (int i = j0; i < n; i++) {
+                int cols = Math.min(w, i - j0 + 1);
+                MemorySegment.copy(x, (i - j0) * w, a, F32, ((long) i * n + j0) * 4, cols);
+            }
+        });
+    }
+}
