@@ -17,7 +17,7 @@ import java.lang.foreign.MemorySegment;
  */
 final class Cholesky {
     private static final int PANEL = 64;
-    private static final int INVERSE_COLUMNS = 32;
+    private static final int INVERSE_COLUMNS = 64;
 
     private Cholesky() {}
 
@@ -113,49 +113,70 @@ final class Cholesky {
     }
 
     /**
-     * Replaces lower triangular L by L^-1 (also lower triangular). Column blocks are independent:
-     * each solves L X = I for {@link #INVERSE_COLUMNS} columns by forward substitution, reading L once.
+     * Replaces lower triangular L by L^-1 (also lower triangular). Column blocks of X = L^-1 are
+     * independent and run in parallel; each is a blocked forward substitution of L X = I: for every
+     * panel of {@link #PANEL} rows, first the product with the rows already solved (one matrix
+     * product), then a small triangular solve with the panel's diagonal block.
      */
     static void invertLowerInPlace(Parallel par, MemorySegment a, int n) {
         int blocks = (n + INVERSE_COLUMNS - 1) / INVERSE_COLUMNS;
-        float[][] results = new float[blocks][];
-        par.forEach(blocks, blk -> {
-            int j0 = blk * INVERSE_COLUMNS;
-            int w = Math.min(INVERSE_COLUMNS, n - j0);
-            int rowsBelow = n - j0;
-            float[] x = new float[rowsBelow * w]; // x[(i - j0) * w + q] = X[i][j0 + q]
-            float[] acc = new float[w];
-            float[] lRow = new float[n];
-            for (int i = j0; i < n; i++) {
-                java.util.Arrays.fill(acc, 0f);
-                if (i < j0 + w) {
-                    acc[i - j0] = 1f;
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment[] results = new MemorySegment[blocks];
+            for (int blk = 0; blk < blocks; blk++) {
+                int j0 = blk * INVERSE_COLUMNS;
+                results[blk] = arena.allocate((long) (n - j0) * Math.min(INVERSE_COLUMNS, n - j0) * 4, 64);
+            }
+            par.forEach(blocks, blk -> invertColumns(a, n, blk * INVERSE_COLUMNS, results[blk]));
+            // Every block reads L, so X is written only after all of them are done.
+            par.forEach(blocks, blk -> {
+                int j0 = blk * INVERSE_COLUMNS;
+                int w = Math.min(INVERSE_COLUMNS, n - j0);
+                for (int i = j0; i < n; i++) {
+                    int cols = Math.min(w, i - j0 + 1);
+                    MemorySegment.copy(results[blk], ((long) (i - j0) * w) * 4, a, ((long) i * n + j0) * 4, (long) cols * 4);
                 }
-                MemorySegment.copy(a, F32, ((long) i * n + j0) * 4, lRow, 0, i - j0);
-                for (int p = j0; p < i; p++) {
-                    float l = lRow[p - j0];
-                    int base = (p - j0) * w;
+            });
+        }
+    }
+
+    /** Columns {@code [j0, j0 + w)} of L^-1, rows {@code j0..n-1}, into {@code x [(n - j0) x w]}. */
+    private static void invertColumns(MemorySegment a, int n, int j0, MemorySegment x) {
+        int w = Math.min(INVERSE_COLUMNS, n - j0);
+        float[] panel = new float[PANEL * w];
+        float[] lRow = new float[PANEL];
+        for (int i0 = j0; i0 < n; i0 += PANEL) {
+            int i1 = Math.min(n, i0 + PANEL);
+            int height = i1 - i0;
+            java.util.Arrays.fill(panel, 0f);
+            for (int i = i0; i < i1; i++) {
+                if (i - j0 < w) {
+                    panel[(i - i0) * w + (i - j0)] = 1f;
+                }
+            }
+            long panelAt = (long) (i0 - j0) * w;
+            MemorySegment.copy(panel, 0, x, F32, panelAt * 4, height * w);
+            if (i0 > j0) {
+                // panel -= L[i0:i1, j0:i0] @ X[j0:i0, :]
+                MatMul.multiplyAdd(Parallel.SEQUENTIAL, MatMul.Triangle.FULL, height, w, i0 - j0, -1f,
+                        a, (long) i0 * n + j0, n, x, 0, w, x, panelAt, w);
+                MemorySegment.copy(x, F32, panelAt * 4, panel, 0, height * w);
+            }
+            for (int i = i0; i < i1; i++) {
+                MemorySegment.copy(a, F32, ((long) i * n + i0) * 4, lRow, 0, i - i0 + 1);
+                int row = (i - i0) * w;
+                for (int p = i0; p < i; p++) {
+                    float l = lRow[p - i0];
+                    int base = (p - i0) * w;
                     for (int q = 0; q < w; q++) {
-                        acc[q] -= l * x[base + q];
+                        panel[row + q] -= l * panel[base + q];
                     }
                 }
-                float inv = 1f / a.getAtIndex(F32, (long) i * n + i);
-                int base = (i - j0) * w;
+                float inv = 1f / lRow[i - i0];
                 for (int q = 0; q < w; q++) {
-                    x[base + q] = acc[q] * inv;
+                    panel[row + q] *= inv;
                 }
             }
-            results[blk] = x;
-        });
-        // All blocks read L, so write only after every block is done.
-        par.forEach(blocks, blk -> {
-            int j0 = blk * INVERSE_COLUMNS;
-            int w = Math.min(INVERSE_COLUMNS, n - j0);
-            float[] x = results[blk];
-            for (int i = j0; i < n; i++) {
-                int cols = Math.min(w, i - j0 + 1);
-                MemorySegment.copy(x, (i - j0) * w, a, F32, ((long) i * n + j0) * 4, cols);
-            }
-        });
+            MemorySegment.copy(panel, 0, x, F32, panelAt * 4, height * w);
+        }
     }
 }
