@@ -153,16 +153,21 @@ public final class SparseGpt {
             }
 
             Mask mask = Mask.allKept(rows, cols);
+            // Scratch for one block; only the last block may be narrower and gets its own.
+            Tensor fullErr = Tensor.allocate(work, weight.name() + ".err", DType.F32, rows, blockSize);
+            Tensor fullScores = Tensor.allocate(work, weight.name() + ".sparsegpt_scores", DType.F32, rows, blockSize);
             for (int from = 0; from < cols; from += blockSize) {
                 int to = Math.min(cols, from + blockSize);
                 int width = to - from;
-                Tensor err = Tensor.allocate(work, weight.name() + ".err", DType.F32, rows, width);
+                boolean full = width == blockSize;
+                Tensor err = full ? fullErr : Tensor.allocate(work, weight.name() + ".err", DType.F32, rows, width);
                 Mask blockKeep;
                 if (target.group() == PruneTarget.Group.N_M) {
                     blockKeep = Mask.allKept(rows, width);
                     engine.obsBlock(w, hinv, from, to, blockKeep, target.n(), target.m(), err);
                 } else {
-                    Tensor scores = Tensor.allocate(work, weight.name() + ".sparsegpt_scores", DType.F32, rows, width);
+                    Tensor scores = full ? fullScores
+                            : Tensor.allocate(work, weight.name() + ".sparsegpt_scores", DType.F32, rows, width);
                     engine.obsScores(w, hinv, from, to, scores);
                     blockKeep = selectBlock(engine, scores, target, rows, from, to);
                     engine.obsBlock(w, hinv, from, to, blockKeep, 0, 0, err);

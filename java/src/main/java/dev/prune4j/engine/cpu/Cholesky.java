@@ -72,21 +72,32 @@ final class Cholesky {
                 if (k1 == n) {
                     break;
                 }
-                // Panel below the diagonal block: L21 = A21 L11^-T, row by row.
+                // Panel below the diagonal block: L21 = A21 L11^-T, row by row, on heap copies.
                 final int from = k0;
                 final int to = k1;
+                int kb = k1 - k0;
                 int below = n - k1;
+                float[] l11 = new float[kb * kb];
+                for (int j = 0; j < kb; j++) {
+                    MemorySegment.copy(a, F32, ((long) (from + j) * n + from) * 4, l11, j * kb, j + 1);
+                }
                 par.forEach((below + 63) / 64, chunk -> {
+                    float[] row = new float[kb];
                     int iEnd = Math.min(n, to + (chunk + 1) * 64);
                     for (int i = to + chunk * 64; i < iEnd; i++) {
-                        for (int j = from; j < to; j++) {
-                            double v = dotMinus(a, n, i, j, from) / a.getAtIndex(F32, (long) j * n + j);
-                            a.setAtIndex(F32, (long) i * n + j, (float) v);
+                        MemorySegment.copy(a, F32, ((long) i * n + from) * 4, row, 0, kb);
+                        for (int j = 0; j < kb; j++) {
+                            double v = row[j];
+                            int lj = j * kb;
+                            for (int p = 0; p < j; p++) {
+                                v -= (double) row[p] * l11[lj + p];
+                            }
+                            row[j] = (float) (v / l11[lj + j]);
                         }
+                        MemorySegment.copy(row, 0, a, F32, ((long) i * n + from) * 4, kb);
                     }
                 });
                 // Trailing update A22 -= L21 L21^T (lower triangle), with L21^T packed as the B operand.
-                int kb = k1 - k0;
                 MemorySegment packed = arena.allocate((long) kb * below * 4, 64);
                 par.forEach(kb, jj -> {
                     for (int i = 0; i < below; i++) {
