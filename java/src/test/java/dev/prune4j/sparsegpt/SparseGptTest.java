@@ -33,7 +33,8 @@ class SparseGptTest {
     /**
      * Blocked F32 SparseGPT against the plain double-precision oracle. Tolerances: masks may differ
      * only where two scores are within F32 rounding of each other (here: at most 0.5 % of weights);
-     * on rows whose masks agree, weights agree to 1e-3 of the largest weight.
+     * on rows whose masks agree, weights agree to 1e-5 of the largest weight (measured: masks equal,
+     * differences about 4e-7 of the largest weight).
      */
     @ParameterizedTest
     @MethodSource("targets")
@@ -80,7 +81,7 @@ class SparseGptTest {
                 }
             }
             assertTrue(maskDiffs <= out * in / 200, maskDiffs + " mask differences");
-            assertTrue(worst <= 1e-3 * largest, "max weight difference " + worst + " vs largest " + largest);
+            assertTrue(worst <= 1e-5 * largest, "max weight difference " + worst + " vs largest " + largest);
         }
     }
 
