@@ -46,6 +46,23 @@ class MatMulTest {
     }
 
     @Test
+    void bothKernelsAgreeWithEachOther() {
+        Random rnd = new Random(13);
+        int m = 13, n = 70, k = 33;
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment a = random(arena, m * k, rnd);
+            MemorySegment b = random(arena, k * n, rnd);
+            MemorySegment viaScalar = arena.allocate((long) m * n * 4, 64);
+            MemorySegment viaVector = arena.allocate((long) m * n * 4, 64);
+            new ScalarMatMulKernel().block(2f, 0, k, 0, m, 0, n, a, 0, k, b, 0, n, viaScalar, 0, n);
+            new VectorMatMulKernel().block(2f, 0, k, 0, m, 0, n, a, 0, k, b, 0, n, viaVector, 0, n);
+            for (int i = 0; i < m * n; i++) {
+                assertEquals(viaScalar.getAtIndex(Rows.F32, i), viaVector.getAtIndex(Rows.F32, i), 1e-4, "element " + i);
+            }
+        }
+    }
+
+    @Test
     void choleskyInverseFactorIsUpperAndInvertsTheMatrix() {
         Random rnd = new Random(12);
         int n = 150;
