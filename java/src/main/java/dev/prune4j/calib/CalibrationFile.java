@@ -84,6 +84,28 @@ public final class CalibrationFile {
         return acc;
     }
 
+    /**
+     * The reduced statistics of {@code weightName} under their file names ({@code NAME.act_norm_sq},
+     * {@code NAME.act_count}, {@code NAME.hessian}, {@code NAME.hessian_count}; counts as I64
+     * scalars), ready to be written as a calibration file in place of the raw inputs.
+     */
+    public Map<String, Tensor> reduce(Engine engine, Arena arena, String weightName, long inFeatures) {
+        ActivationStats stats = activationStats(engine, arena, weightName, inFeatures);
+        HessianAccumulator h = hessian(engine, arena, weightName, inFeatures);
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        out.put(weightName + ACT_NORM_SQ, stats.normSq().withName(weightName + ACT_NORM_SQ));
+        out.put(weightName + ACT_COUNT, countTensor(arena, weightName + ACT_COUNT, stats.tokens()));
+        out.put(weightName + HESSIAN, h.hessian().withName(weightName + HESSIAN));
+        out.put(weightName + HESSIAN_COUNT, countTensor(arena, weightName + HESSIAN_COUNT, h.tokens()));
+        return out;
+    }
+
+    private static Tensor countTensor(Arena arena, String name, long count) {
+        Tensor t = Tensor.allocate(arena, name, DType.I64);
+        t.data().set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, count);
+        return t;
+    }
+
     private Tensor inputs(String weightName, long inFeatures, String reducedNames) {
         Tensor inputs = lookup.apply(weightName + INPUTS);
         if (inputs == null) {

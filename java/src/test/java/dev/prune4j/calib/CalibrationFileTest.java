@@ -48,6 +48,25 @@ class CalibrationFileTest {
         }
     }
 
+    @Test
+    void reducedStatisticsReadBackAsTheyWereComputed() {
+        try (Arena arena = Arena.ofShared()) {
+            Tensor x = SyntheticLayer.inputs(arena, W + ".inputs", DType.F16, 40, 12, 1, 10, 9);
+            Map<String, Tensor> reduced = CalibrationFile.of(Map.of(W + ".inputs", x)).reduce(engine, arena, W, 12);
+            assertEquals(java.util.Set.of(W + ".act_norm_sq", W + ".act_count", W + ".hessian", W + ".hessian_count"),
+                    reduced.keySet());
+            CalibrationFile file = CalibrationFile.of(reduced);
+            assertEquals(40, file.activationStats(engine, arena, W, 12).tokens());
+            HessianAccumulator h = file.hessian(engine, arena, W, 12);
+            assertEquals(40, h.tokens());
+            double expected = 0;
+            for (int t = 0; t < 40; t++) {
+                expected += (double) x.getFloat(t * 12L + 2) * x.getFloat(t * 12L + 3);
+            }
+            assertEquals(2.0 / 40 * expected, h.hessian().getFloat(2 * 12 + 3), 1e-5);
+        }
+    }
+
     private static String error(Runnable r) {
         return assertThrows(IllegalArgumentException.class, r::run).getMessage();
     }
