@@ -1,5 +1,7 @@
 package dev.prune4j.engine;
 
+import dev.prune4j.engine.cpu.CpuKernels;
+import dev.prune4j.engine.cpu.Parallel;
 import dev.prune4j.mask.Mask;
 import dev.prune4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -333,6 +335,52 @@ public final class CpuEngine implements Engine {
             case 8 -> data.set(ValueLayout.JAVA_LONG_UNALIGNED, i * 8, 0L);
             default -> data.asSlice(i * elementBytes, elementBytes).fill((byte) 0);
         }
+    }
+
+    // ---- Calibration and SparseGPT kernels: the shared pure-Java kernels, on this engine's threads.
+
+    private Parallel parallel() {
+        return this::parallelFor;
+    }
+
+    @Override
+    public void accumulateSquaredNorms(Tensor x, Tensor sumSq) {
+        CpuKernels.accumulateSquaredNorms(parallel(), x, sumSq);
+    }
+
+    @Override
+    public void hessianUpdate(Tensor h, Tensor x, float decay, float inputScale) {
+        CpuKernels.hessianUpdate(parallel(), h, x, decay, inputScale);
+    }
+
+    @Override
+    public void wandaScores(Tensor w, Tensor normSq, long tokens, Tensor scores) {
+        CpuKernels.wandaScores(parallel(), w, normSq, tokens, scores);
+    }
+
+    @Override
+    public boolean choleskyInverseUpper(Tensor h) {
+        return CpuKernels.choleskyInverseUpper(parallel(), h);
+    }
+
+    @Override
+    public void obsScores(Tensor w, Tensor hinv, int from, int to, Tensor scores) {
+        CpuKernels.obsScores(parallel(), w, hinv, from, to, scores);
+    }
+
+    @Override
+    public void obsBlock(Tensor w, Tensor hinv, int from, int to, Mask blockKeep, int nmN, int nmM, Tensor err) {
+        CpuKernels.obsBlock(parallel(), w, hinv, from, to, blockKeep, nmN, nmM, err);
+    }
+
+    @Override
+    public void trailingUpdate(Tensor w, Tensor err, Tensor hinv, int from, int to) {
+        CpuKernels.trailingUpdate(parallel(), w, err, hinv, from, to);
+    }
+
+    @Override
+    public double rowQuadraticFormSum(Tensor d, Tensor h) {
+        return CpuKernels.rowQuadraticFormSum(parallel(), d, h);
     }
 
     @Override

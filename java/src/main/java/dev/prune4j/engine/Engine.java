@@ -1,5 +1,7 @@
 package dev.prune4j.engine;
 
+import dev.prune4j.engine.cpu.CpuKernels;
+import dev.prune4j.engine.cpu.Parallel;
 import dev.prune4j.mask.Mask;
 import dev.prune4j.tensor.Tensor;
 
@@ -57,6 +59,58 @@ public interface Engine extends AutoCloseable {
 
     /** Writes {@code src} into {@code dst} (same dtype and shape) with pruned weights set to zero. */
     void applyMask(Tensor src, Mask keep, Tensor dst);
+
+    // ---- Calibration and SparseGPT kernels. The defaults run the pure-Java kernels on one thread,
+    // so every engine has them; CpuEngine runs them on its pool, the CUDA engine may replace them.
+    // Matrices are row-major F32 unless said otherwise: W [out, in], X [tokens, in], H [in, in].
+
+    /** {@code sumSq[j] += sum_t x[t][j]^2} for {@code x [tokens, in]} in F32, F16 or BF16; {@code sumSq} F32 {@code [in]}. */
+    default void accumulateSquaredNorms(Tensor x, Tensor sumSq) {
+        CpuKernels.accumulateSquaredNorms(Parallel.SEQUENTIAL, x, sumSq);
+    }
+
+    /** {@code H <- decay * H + (s X)^T (s X)} with {@code s = inputScale}; keeps H exactly symmetric. */
+    default void hessianUpdate(Tensor h, Tensor x, float decay, float inputScale) {
+        CpuKernels.hessianUpdate(Parallel.SEQUENTIAL, h, x, decay, inputScale);
+    }
+
+    /** Wanda's metric {@code |W_ij| * sqrt(normSq_j / tokens)} into the F32 tensor {@code scores} (W's shape). */
+    default void wandaScores(Tensor w, Tensor normSq, long tokens, Tensor scores) {
+        CpuKernels.wandaScores(Parallel.SEQUENTIAL, w, normSq, tokens, scores);
+    }
+
+    /**
+     * Replaces the symmetric positive definite {@code h} by the upper Cholesky factor of its inverse.
+     *
+     * @return false, with {@code h} left unspecified, when {@code h} is not positive definite
+     */
+    default boolean choleskyInverseUpper(Tensor h) {
+        return CpuKernels.choleskyInverseUpper(Parallel.SEQUENTIAL, h);
+    }
+
+    /** SparseGPT's saliency {@code w^2 / hinv_jj^2} on the columns {@code [from, to)} into {@code scores [out, to - from]}. */
+    default void obsScores(Tensor w, Tensor hinv, int from, int to, Tensor scores) {
+        CpuKernels.obsScores(Parallel.SEQUENTIAL, w, hinv, from, to, scores);
+    }
+
+    /**
+     * SparseGPT's column-by-column OBS step on the columns {@code [from, to)}: prunes by
+     * {@code blockKeep} (or chooses N:M into it when {@code nmM > 0}), propagates each column's error
+     * within the block and writes the scaled errors into {@code err [out, to - from]}.
+     */
+    default void obsBlock(Tensor w, Tensor hinv, int from, int to, Mask blockKeep, int nmN, int nmM, Tensor err) {
+        CpuKernels.obsBlock(Parallel.SEQUENTIAL, w, hinv, from, to, blockKeep, nmN, nmM, err);
+    }
+
+    /** SparseGPT's lazy update {@code W[:, to:] -= err @ hinv[from:to, to:]}. */
+    default void trailingUpdate(Tensor w, Tensor err, Tensor hinv, int from, int to) {
+        CpuKernels.trailingUpdate(Parallel.SEQUENTIAL, w, err, hinv, from, to);
+    }
+
+    /** {@code trace(D H D^T)} in double for {@code d [rows, n]} and {@code h [n, n]}. */
+    default double rowQuadraticFormSum(Tensor d, Tensor h) {
+        return CpuKernels.rowQuadraticFormSum(Parallel.SEQUENTIAL, d, h);
+    }
 
     @Override
     default void close() {}

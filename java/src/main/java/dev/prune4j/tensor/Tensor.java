@@ -19,6 +19,9 @@ public final class Tensor {
             ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfShort I16 =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    // Constants, not built per call: a layout made per access costs a var-handle lookup each time.
+    static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final String name;
     private final DType dtype;
@@ -127,7 +130,7 @@ public final class Tensor {
             case F32 -> data.getAtIndex(F32, i);
             case F16 -> Half.f16ToFloat(data.getAtIndex(I16, i));
             case BF16 -> Half.bf16ToFloat(data.getAtIndex(I16, i));
-            case F64 -> (float) data.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i);
+            case F64 -> (float) data.getAtIndex(F64, i);
             default -> throw notFloating();
         };
     }
@@ -138,7 +141,7 @@ public final class Tensor {
             case F32 -> data.setAtIndex(F32, i, value);
             case F16 -> data.setAtIndex(I16, i, Half.floatToF16(value));
             case BF16 -> data.setAtIndex(I16, i, Half.floatToBf16(value));
-            case F64 -> data.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, value);
+            case F64 -> data.setAtIndex(F64, i, value);
             default -> throw notFloating();
         }
     }
@@ -150,7 +153,7 @@ public final class Tensor {
 
     /** The raw bits of an F32 element. */
     public int getBits32(long i) {
-        return data.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i);
+        return data.getAtIndex(I32, i);
     }
 
     /** Reads the whole tensor into a new float array. For small tensors and tests only. */

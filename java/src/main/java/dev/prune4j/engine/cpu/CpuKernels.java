@@ -1,0 +1,303 @@
+package dev.prune4j.engine.cpu;
+
+import static dev.prune4j.engine.cpu.Rows.F32;
+
+import dev.prune4j.engine.NmPatternCheck;
+import dev.prune4j.mask.Mask;
+import dev.prune4j.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Pure-Java implementations of the calibration and SparseGPT kernels of
+ * {@link dev.prune4j.engine.Engine}: the default methods there call these with
+ * {@link Parallel#SEQUENTIAL}, and {@link dev.prune4j.engine.CpuEngine} passes its thread pool.
+ * The matrix products go through {@link MatMul}, which uses the Vector API when it is present.
+ *
+ * <p>Layout conventions (PyTorch's {@code nn.Linear}): weights {@code W [rows = out, cols = in]},
+ * inputs {@code X [tokens, in]}, Hessians {@code H [in, in]}, all row-major.
+ */
+public final class CpuKernels {
+    /** Tokens per packed chunk of the Hessian update: one k block of {@link MatMul}. */
+    static final int TOKEN_CHUNK = MatMul.K_BLOCK;
+    private static final int COLUMN_CHUNK = 256;
+
+    private CpuKernels() {}
+
+    /** {@code sumSq[j] += sum_t x[t][j]^2}; each batch is summed in double before it is added. */
+    public static void accumulateSquaredNorms(Parallel par, Tensor x, Tensor sumSq) {
+        Rows.requirePrunable(x);
+        int in = Rows.intDim(x, x.cols());
+        Rows.requireF32(sumSq, in);
+        long tokens = x.rows();
+        par.forEach((in + COLUMN_CHUNK - 1) / COLUMN_CHUNK, chunk -> {
+            int c0 = chunk * COLUMN_CHUNK;
+            int len = Math.min(COLUMN_CHUNK, in - c0);
+            float[] row = new float[len];
+            double[] sums = new double[len];
+            for (long t = 0; t < tokens; t++) {
+                Rows.read(x, t, c0, len, row);
+                for (int j = 0; j < len; j++) {
+                    sums[j] += (double) row[j] * row[j];
+                }
+            }
+            for (int j = 0; j < len; j++) {
+                long at = c0 + j;
+                sumSq.data().setAtIndex(F32, at, (float) (sumSq.data().getAtIndex(F32, at) + sums[j]));
+            }
+        });
+    }
+
+    /**
+     * {@code H <- decay * H + (s X)^T (s X)} with {@code s = inputScale}: a symmetric rank-k update.
+     * The upper triangle is computed tile by tile and mirrored, so H stays exactly symmetric.
+     */
+    public static void hessianUpdate(Parallel par, Tensor h, Tensor x, float decay, float inputScale) {
+        Rows.requirePrunable(x);
+        int in = Rows.intDim(x, x.cols());
+        Rows.requireF32(h, in, in);
+        MemorySegment hs = h.data();
+        if (decay != 1f) {
+            par.forEach(in, i -> {
+                for (int j = i; j < in; j++) {
+                    long at = (long) i * in + j;
+                    hs.setAtIndex(F32, at, hs.getAtIndex(F32, at) * decay);
+                }
+            });
+        }
+        long tokens = x.rows();
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment transposed = arena.allocate((long) in * TOKEN_CHUNK * 4, 64); // [in x kc]
+            MemorySegment rows = arena.allocate((long) TOKEN_CHUNK * in * 4, 64);       // [kc x in]
+            for (long t0 = 0; t0 < tokens; t0 += TOKEN_CHUNK) {
+                int kc = (int) Math.min(TOKEN_CHUNK, tokens - t0);
+                long first = t0;
+                par.forEach(kc, t -> {
+                    float[] row = new float[in];
+                    Rows.read(x, first + t, 0, in, row);
+                    for (int j = 0; j < in; j++) {
+                        row[j] *= inputScale;
+                    }
+                    MemorySegment.copy(row, 0, rows, F32, (long) t * in * 4, in);
+                });
+                par.forEach((in + 63) / 64, chunk -> {
+                    int jEnd = Math.min(in, chunk * 64 + 64);
+                    for (int j = chunk * 64; j < jEnd; j++) {
+                        for (int t = 0; t < kc; t++) {
+                            transposed.setAtIndex(F32, (long) j * kc + t, rows.getAtIndex(F32, (long) t * in + j));
+                        }
+                    }
+                });
+                MatMul.multiplyAdd(par, MatMul.Triangle.UPPER, in, in, kc, 1f,
+                        transposed, 0, kc, rows, 0, in, hs, 0, in);
+            }
+        }
+        par.forEach(in, i -> {
+            for (int j = 0; j < i; j++) {
+                hs.setAtIndex(F32, (long) i * in + j, hs.getAtIndex(F32, (long) j * in + i));
+            }
+        });
+    }
+
+    /** {@code scores[i][j] = |w[i][j]| * sqrt(normSq[j] / tokens)}, the Wanda metric, in F32. */
+    public static void wandaScores(Parallel par, Tensor w, Tensor normSq, long tokens, Tensor scores) {
+        Rows.requirePrunable(w);
+        int cols = Rows.intDim(w, w.cols());
+        Rows.requireF32(normSq, cols);
+        Rows.requireF32(scores, w.shape());
+        if (tokens <= 0) {
+            throw new IllegalArgumentException("activation statistics for '" + w.name() + "' count "
+                    + tokens + " tokens; need at least one");
+        }
+        float[] scale = new float[cols];
+        for (int j = 0; j < cols; j++) {
+            scale[j] = (float) Math.sqrt(normSq.data().getAtIndex(F32, j) / (double) tokens);
+        }
+        long rows = w.rows();
+        par.forEach(Rows.intDim(w, rows), r -> {
+            float[] row = new float[cols];
+            Rows.read(w, r, 0, cols, row);
+            for (int j = 0; j < cols; j++) {
+                row[j] = Math.abs(row[j]) * scale[j];
+            }
+            MemorySegment.copy(row, 0, scores.data(), F32, (long) r * cols * 4, cols);
+        });
+    }
+
+    /**
+     * Replaces the symmetric positive definite F32 matrix {@code h} by the upper Cholesky factor of
+     * its inverse. Returns false (and leaves {@code h} in an unspecified state) when the
+     * factorisation meets a non-positive pivot.
+     */
+    public static boolean choleskyInverseUpper(Parallel par, Tensor h) {
+        int n = Rows.intDim(h, h.cols());
+        Rows.requireF32(h, n, n);
+        return Cholesky.inverseUpperFactor(par, h.data(), n);
+    }
+
+    /** SparseGPT's saliency on the block {@code [from, to)}: {@code w^2 / hinv[j][j]^2}, F32 {@code [rows, to - from]}. */
+    public static void obsScores(Parallel par, Tensor w, Tensor hinv, int from, int to, Tensor scores) {
+        int rows = Rows.intDim(w, w.rows());
+        int cols = Rows.intDim(w, w.cols());
+        Rows.requireF32(w, rows, cols);
+        Rows.requireF32(hinv, cols, cols);
+        int width = to - from;
+        Rows.requireF32(scores, rows, width);
+        float[] d2 = new float[width];
+        for (int j = 0; j < width; j++) {
+            float d = hinv.data().getAtIndex(F32, (long) (from + j) * cols + from + j);
+            d2[j] = d * d;
+        }
+        par.forEach(rows, r -> {
+            for (int j = 0; j < width; j++) {
+                float v = w.data().getAtIndex(F32, (long) r * cols + from + j);
+                scores.data().setAtIndex(F32, (long) r * width + j, v * v / d2[j]);
+            }
+        });
+    }
+
+    /**
+     * The column-by-column OBS step of SparseGPT on block {@code [from, to)} of the F32 working
+     * weights {@code w}: each column is pruned where {@code blockKeep} says so (unstructured, mask
+     * chosen before), or, when {@code nmM > 0}, by keeping the {@code nmN} largest {@code w^2/d^2}
+     * of each group of {@code nmM} columns as the group is reached (written into {@code blockKeep};
+     * equal scores keep the lower column). The pruning error of each column is spread over the
+     * block's later columns with row {@code j} of {@code hinv}; {@code err [rows, to - from]} gets
+     * {@code (w - q) / d} for the lazy update of the columns after the block.
+     */
+    public static void obsBlock(Parallel par, Tensor w, Tensor hinv, int from, int to, Mask blockKeep,
+                                int nmN, int nmM, Tensor err) {
+        int rows = Rows.intDim(w, w.rows());
+        int cols = Rows.intDim(w, w.cols());
+        Rows.requireF32(w, rows, cols);
+        Rows.requireF32(hinv, cols, cols);
+        int width = to - from;
+        Rows.requireF32(err, rows, width);
+        if (blockKeep.size() != (long) rows * width) {
+            throw new IllegalArgumentException("block mask of " + blockKeep.size() + " for a block of "
+                    + rows + "x" + width + " of '" + w.name() + "'");
+        }
+        if (nmM > 0 && width % nmM != 0) {
+            throw new IllegalArgumentException("block width " + width + " of '" + w.name()
+                    + "' is not a multiple of M = " + nmM);
+        }
+        // The block of the inverse factor, upper triangle, row-major [width x width].
+        float[] hb = new float[width * width];
+        for (int i = 0; i < width; i++) {
+            MemorySegment.copy(hinv.data(), F32, ((long) (from + i) * cols + from) * 4, hb, i * width, width);
+        }
+        // Per-row keep decisions for N:M are collected here: rows share mask words.
+        boolean[][] nmKeep = nmM > 0 ? new boolean[rows][] : null;
+        par.forEach(rows, r -> {
+            float[] row = new float[width];
+            float[] e = new float[width];
+            boolean[] keep = new boolean[width];
+            long rowStart = (long) r * cols + from;
+            MemorySegment.copy(w.data(), F32, rowStart * 4, row, 0, width);
+            if (nmM == 0) {
+                for (int j = 0; j < width; j++) {
+                    keep[j] = blockKeep.isKept((long) r * width + j);
+                }
+            }
+            for (int i = 0; i < width; i++) {
+                if (nmM > 0 && i % nmM == 0) {
+                    chooseNm(row, hb, width, i, nmN, nmM, keep);
+                }
+                float d = hb[i * width + i];
+                float q = keep[i] ? row[i] : 0f;
+                float ei = (row[i] - q) / d;
+                e[i] = ei;
+                if (ei != 0f) {
+                    int base = i * width;
+                    for (int j = i + 1; j < width; j++) {
+                        row[j] -= ei * hb[base + j];
+                    }
+                }
+                row[i] = q;
+            }
+            MemorySegment.copy(row, 0, w.data(), F32, rowStart * 4, width);
+            MemorySegment.copy(e, 0, err.data(), F32, (long) r * width * 4, width);
+            if (nmKeep != null) {
+                nmKeep[r] = keep;
+            }
+        });
+        if (nmKeep != null) {
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < width; j++) {
+                    long at = (long) r * width + j;
+                    if (nmKeep[r][j]) {
+                        blockKeep.keep(at);
+                    } else {
+                        blockKeep.prune(at);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Keeps the n largest {@code w^2/d^2} among columns {@code [i, i+m)}; ties keep the lower column. */
+    private static void chooseNm(float[] row, float[] hb, int width, int i, int n, int m, boolean[] keep) {
+        for (int a = 0; a < m; a++) {
+            float d = hb[(i + a) * width + i + a];
+            float sa = row[i + a] * row[i + a] / (d * d);
+            int larger = 0;
+            for (int b = 0; b < m; b++) {
+                if (b == a) {
+                    continue;
+                }
+                float db = hb[(i + b) * width + i + b];
+                float sb = row[i + b] * row[i + b] / (db * db);
+                if (sb > sa || (sb == sa && b < a)) {
+                    larger++;
+                }
+            }
+            keep[i + a] = larger < n;
+        }
+    }
+
+    /** SparseGPT's lazy update after a block: {@code W[:, to:] -= Err @ Hinv[from:to, to:]}. */
+    public static void trailingUpdate(Parallel par, Tensor w, Tensor err, Tensor hinv, int from, int to) {
+        int rows = Rows.intDim(w, w.rows());
+        int cols = Rows.intDim(w, w.cols());
+        Rows.requireF32(w, rows, cols);
+        Rows.requireF32(hinv, cols, cols);
+        int width = to - from;
+        Rows.requireF32(err, rows, width);
+        MatMul.multiplyAdd(par, MatMul.Triangle.FULL, rows, cols - to, width, -1f,
+                err.data(), 0, width, hinv.data(), (long) from * cols + to, cols, w.data(), to, cols);
+    }
+
+    /**
+     * {@code sum_r d_r^T H d_r} over the rows of {@code d [rows, n]} (F32) with {@code h [n, n]} (F32),
+     * summed in double: {@code trace(D H D^T)}, the reconstruction error's quadratic form.
+     */
+    public static double rowQuadraticFormSum(Parallel par, Tensor d, Tensor h) {
+        int rows = Rows.intDim(d, d.rows());
+        int n = Rows.intDim(d, d.cols());
+        Rows.requireF32(d, rows, n);
+        Rows.requireF32(h, n, n);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment dh = arena.allocate((long) rows * n * 4, 64);
+            MatMul.multiplyAdd(par, MatMul.Triangle.FULL, rows, n, n, 1f, d.data(), 0, n, h.data(), 0, n, dh, 0, n);
+            double[] perRow = new double[rows];
+            par.forEach(rows, r -> {
+                double s = 0;
+                long base = (long) r * n;
+                for (int j = 0; j < n; j++) {
+                    s += (double) d.data().getAtIndex(F32, base + j) * dh.getAtIndex(F32, base + j);
+                }
+                perRow[r] = s;
+            });
+            double total = 0;
+            for (double s : perRow) {
+                total += s;
+            }
+            return total;
+        }
+    }
+
+    /** Checks the N:M arguments against a weight; shared by both engines. */
+    public static void checkNm(Tensor w, int n, int m) {
+        NmPatternCheck.check(w, n, m);
+    }
+}
