@@ -2,7 +2,6 @@ package dev.prune4j.engine.cpu;
 
 import static dev.prune4j.engine.cpu.Rows.F32;
 
-import dev.prune4j.engine.NmPatternCheck;
 import dev.prune4j.mask.Mask;
 import dev.prune4j.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -294,10 +293,5 @@ public final class CpuKernels {
             }
             return total;
         }
-    }
-
-    /** Checks the N:M arguments against a weight; shared by both engines. */
-    public static void checkNm(Tensor w, int n, int m) {
-        NmPatternCheck.check(w, n, m);
     }
 }
