@@ -42,6 +42,11 @@ public final class CalibrationFile {
         return new CalibrationFile(tensors::get);
     }
 
+    /** True when SparseGPT's Hessian of {@code weightName} can be had: stored, or from raw inputs. */
+    public boolean hasHessianOrInputs(String weightName) {
+        return lookup.apply(weightName + HESSIAN) != null || lookup.apply(weightName + INPUTS) != null;
+    }
+
     /** Wanda's statistics for {@code weightName}, read or computed from the raw inputs. */
     public ActivationStats activationStats(Engine engine, Arena arena, String weightName, long inFeatures) {
         Tensor normSq = lookup.apply(weightName + ACT_NORM_SQ);

@@ -22,7 +22,7 @@ public final class Main {
     private final Map<String, Command> commands = new LinkedHashMap<>();
 
     private Main() {
-        for (Command c : List.of(new DemoCommand(), new SynthCommand(), new PruneCommand(), new AnalyzeCommand(),
+        for (Command c : List.of(new DemoCommand(), new SynthCommand(), new PruneCommand(), new CalibrateCommand(), new AnalyzeCommand(),
                 new CompareCommand(), new EvalCommand())) {
             commands.put(c.name(), c);
         }

@@ -34,6 +34,22 @@ public record PruneSpec(Double ratio, Scope scope, NmPattern pattern) {
         return isNm() ? pattern.sparsity() : ratio;
     }
 
+    /**
+     * The per-layer target of this spec, for the methods that prune layer by layer (Wanda,
+     * SparseGPT); they have no global scope.
+     */
+    public PruneTarget layerTarget() {
+        if (isNm()) {
+            return PruneTarget.nm(pattern.n(), pattern.m());
+        }
+        return switch (scope) {
+            case ROW -> PruneTarget.perRow(ratio);
+            case TENSOR -> PruneTarget.perTensor(ratio);
+            case GLOBAL -> throw new IllegalArgumentException(
+                    "global scope is for magnitude pruning; Wanda and SparseGPT compare within a row or a tensor");
+        };
+    }
+
     @Override
     public String toString() {
         return isNm() ? pattern.toString() : ratio + " (" + scope.cliName() + ")";

@@ -33,7 +33,7 @@ public record PruneTarget(Group group, double ratio, int n, int m) {
 
     /** {@code floor(ratio * count)}: how many of {@code count} weights an exact ratio prunes. */
     public long prunedOf(long count) {
-        return (long) Math.floor(ratio * count);
+        return PruneCount.of(ratio, count);
     }
 
     @Override

@@ -30,9 +30,11 @@ public final class OutputFolder implements AutoCloseable {
     public static OutputFolder create(Path target) throws IOException {
         refuseNonEmpty(target);
         Path parent = target.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new SafeTensorsException(target, "parent folder does not exist");
+        if (parent == null) {
+            throw new SafeTensorsException(target, "cannot write to the root folder");
         }
+        // Like mkdir -p: missing parent folders are made (and stay, as they would after mkdir -p).
+        Files.createDirectories(parent);
         return new OutputFolder(target, TempPaths.createDirectoryBeside(target));
     }
 
