@@ -8,13 +8,16 @@ import dev.prune4j.engine.CpuEngine;
 import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.Engines;
 import dev.prune4j.prune.CheckpointPruner;
+import dev.prune4j.prune.CheckpointPruner.Method;
 import dev.prune4j.prune.NmPattern;
 import dev.prune4j.prune.PruneSpec;
 import dev.prune4j.prune.Scope;
 import dev.prune4j.prune.TensorSelector;
 import dev.prune4j.safetensors.Checkpoint;
 import dev.prune4j.safetensors.OutputFolder;
+import dev.prune4j.sparsegpt.SparseGpt;
 import dev.prune4j.synth.LlamaShape;
+import dev.prune4j.synth.SyntheticCalibration;
 import dev.prune4j.synth.SyntheticCheckpointWriter;
 import dev.prune4j.synth.SyntheticLlama;
 import dev.prune4j.tensor.DType;
@@ -29,6 +32,8 @@ import java.util.Set;
  * magnitude 50 % and by 2:4, analyse both and compare their masks.
  */
 final class DemoCommand implements Command {
+    private static final int CALIBRATION_TOKENS = 256;
+
     @Override
     public String name() {
         return "demo";
@@ -44,9 +49,11 @@ final class DemoCommand implements Command {
         return """
                 usage: ./prune4j demo [--output DIR] [--engine cpu|cuda|auto] [--layers N]
 
-                Writes a tiny synthetic LLaMA checkpoint (f16, --layers default 2) to DIR (default: a
-                new temporary folder), prunes it by global magnitude at 50 % and by 2:4, prints the
-                sparsity analysis of both and the Jaccard distance between their masks.
+                Writes a tiny synthetic LLaMA checkpoint (f16, --layers default 2) with calibration
+                inputs to DIR (default: a new temporary folder), prunes it by global magnitude at 50 %
+                and by 2:4, compares magnitude, Wanda and SparseGPT at 2:4 by reconstruction error,
+                prints the sparsity analysis of both magnitude runs and the Jaccard distance between
+                their masks.
                 """;
     }
 
@@ -62,11 +69,16 @@ final class DemoCommand implements Command {
 
         try (CpuEngine cpu = new CpuEngine();
              OutputFolder folder = OutputFolder.create(dense)) {
-            SyntheticCheckpointWriter.write(new SyntheticLlama(shape, DType.F16, 0), folder.path(),
-                    SyntheticCheckpointWriter.DEFAULT_SHARD_BYTES, cpu, (name, bytes) -> {});
+            SyntheticLlama model = new SyntheticLlama(shape, DType.F16, 0);
+            SyntheticCheckpointWriter.write(model, folder.path(), SyntheticCheckpointWriter.DEFAULT_SHARD_BYTES, cpu,
+                    (name, bytes) -> {});
+            Path calibrationFile = folder.path().resolve(SyntheticCalibration.FILE);
+            Files.createDirectories(calibrationFile.getParent());
+            new SyntheticCalibration(model, CALIBRATION_TOKENS).write(calibrationFile, cpu);
             folder.commit();
         }
-        out.println("1. synthesised " + shape.name() + " (" + shape.numLayers() + " layers, f16) in " + dense);
+        out.println("1. synthesised " + shape.name() + " (" + shape.numLayers() + " layers, f16) in " + dense
+                + ", with " + CALIBRATION_TOKENS + " calibration tokens per layer");
 
         try (Engine engine = Engines.create(args.get("engine", "auto"))) {
             out.println("   engine: " + engine.description());
@@ -78,6 +90,16 @@ final class DemoCommand implements Command {
                     PruneSpec.nm(NmPattern.TWO_FOUR), TensorSelector.linearLayers(), (n, b) -> {});
             out.printf("3. magnitude 2:4: %d of %d linear-layer weights pruned -> %s%n",
                     nm.prunedWeights(), nm.selectedWeights(), twoFour);
+            out.println("4. 2:4 by each method, reconstruction error ||W X^T - W' X^T||^2 summed over layers"
+                    + " (calibration inputs with outlier channels):");
+            for (Method method : Method.values()) {
+                CheckpointPruner.Result r = CheckpointPruner.prune(engine, dense, root.resolve("2-4-by-" + method.cliName()),
+                        new CheckpointPruner.Request(method, PruneSpec.nm(NmPattern.TWO_FOUR), TensorSelector.linearLayers(),
+                                dense.resolve(SyntheticCalibration.FILE), SparseGpt.Options.DEFAULT, true),
+                        (n, b) -> {});
+                double error = r.layers().stream().mapToDouble(CheckpointPruner.LayerResult::reconstructionError).sum();
+                out.printf("   %-10s %12.1f   (%.1f s)%n", method.cliName(), error, r.seconds());
+            }
         }
 
         try (CpuEngine cpu = new CpuEngine();
