@@ -37,9 +37,9 @@ static_assert(sizeof(LtAlgo) == 64, "cublasLtMatmulAlgo_t is 64 bytes");
 static_assert(sizeof(LtHeuristic) == 96, "cublasLtMatmulHeuristicResult_t is 96 bytes");
 
 constexpr int CUBLAS_COMPUTE_32F = 68;
-constexpr int CUDA_R_16F = 2;
-constexpr int CUDA_R_16BF = 14;
-constexpr int CUDA_R_32F = 0;
+constexpr int LT_R_16F = 2;
+constexpr int LT_R_16BF = 14;
+constexpr int LT_R_32F = 0;
 constexpr int DESC_TRANSA = 3;
 constexpr int DESC_TRANSB = 4;
 constexpr int DESC_EPILOGUE = 7;
@@ -207,7 +207,7 @@ struct LtPlan {
 
 int lt_plan_create(LtLibrary* lib, int dtype, int64_t out, int64_t in, const void* weight, const void* bias,
                    LtPlan** result) {
-    int type = dtype == P4J_DTYPE_F16 ? CUDA_R_16F : dtype == P4J_DTYPE_BF16 ? CUDA_R_16BF : -1;
+    int type = dtype == P4J_DTYPE_F16 ? LT_R_16F : dtype == P4J_DTYPE_BF16 ? LT_R_16BF : -1;
     if (type < 0) return fail(P4J_ERR_INVALID_ARGUMENT, "cuBLASLt plan: dtype code %d is not F16 or BF16", dtype);
     LtPlan* p = new (std::nothrow) LtPlan{};
     if (p == nullptr) return fail(P4J_ERR_OUT_OF_MEMORY, "out of host memory");
@@ -218,7 +218,7 @@ int lt_plan_create(LtLibrary* lib, int dtype, int64_t out, int64_t in, const voi
     p->weight = weight;
     p->bias = bias;
     // Y^T [out, tokens] (column-major) = op_T(W as column-major [in, out]) * X^T (column-major [in, tokens]).
-    int status = lt_check(lib->desc_create(&p->desc, CUBLAS_COMPUTE_32F, CUDA_R_32F), "cublasLtMatmulDescCreate");
+    int status = lt_check(lib->desc_create(&p->desc, CUBLAS_COMPUTE_32F, LT_R_32F), "cublasLtMatmulDescCreate");
     if (status == P4J_OK) status = lt_check(lib->desc_set(p->desc, DESC_TRANSA, &OP_T, sizeof OP_T), "set TRANSA");
     if (status == P4J_OK) status = lt_check(lib->desc_set(p->desc, DESC_TRANSB, &OP_N, sizeof OP_N), "set TRANSB");
     uint32_t epilogue = bias != nullptr ? EPILOGUE_BIAS : EPILOGUE_DEFAULT;
@@ -251,7 +251,7 @@ int lt_plan_run(LtPlan* p, int64_t tokens, const void* x, void* y, void* workspa
     LtLibrary* lib = p->lib;
     auto it = p->by_tokens.find(tokens);
     if (it == p->by_tokens.end()) {
-        int type = p->dtype == P4J_DTYPE_F16 ? CUDA_R_16F : CUDA_R_16BF;
+        int type = p->dtype == P4J_DTYPE_F16 ? LT_R_16F : LT_R_16BF;
         LtPlan::PerTokens t{};
         P4J_CHECK(lt_check(lib->layout_create(&t.b, type, uint64_t(p->in), uint64_t(tokens), p->in), "layout B"));
         int status = lt_check(lib->layout_create(&t.d, type, uint64_t(p->out), uint64_t(tokens), p->out), "layout D");

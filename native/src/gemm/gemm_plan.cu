@@ -63,7 +63,7 @@ int shared(p4j_context* ctx, p4j_gemm_shared** out) {
 }
 
 int workspace(p4j_context* ctx, void** ptr, size_t* bytes) {
-    p4j_gemm_shared* s;
+    p4j_gemm_shared* s = nullptr;
     P4J_CHECK(shared(ctx, &s));
     if (s->workspace == nullptr) {
         P4J_CUDA(cudaMalloc(&s->workspace, WORKSPACE_BYTES), "cudaMalloc (GEMM workspace)");
@@ -76,7 +76,7 @@ int workspace(p4j_context* ctx, void** ptr, size_t* bytes) {
 
 // Scratch buffer slot (0: padded x, 1: padded or F32 y) of at least bytes.
 int scratch(p4j_context* ctx, int slot, size_t bytes, void** ptr) {
-    p4j_gemm_shared* s;
+    p4j_gemm_shared* s = nullptr;
     P4J_CHECK(shared(ctx, &s));
     if (s->scratch_bytes[slot] < bytes) {
         if (s->scratch[slot] != nullptr) {
@@ -215,17 +215,17 @@ int run_sm80(p4j_gemm_plan* p, int64_t tokens, const void* x, void* y) {
     const int64_t n_p = round_up(tokens, p4j::SM80_N_ALIGN);
     const void* xp = x;
     if (n_p != tokens || p->in_p != p->in) {
-        void* buf;
+        void* buf = nullptr;
         P4J_CHECK(scratch(p->ctx, 0, size_t(n_p) * p->in_p * 2, &buf));
         P4J_CUDA(cudaMemsetAsync(buf, 0, size_t(n_p) * p->in_p * 2, st), "cudaMemsetAsync (padded x)");
         P4J_CUDA(cudaMemcpy2DAsync(buf, p->in_p * 2, x, p->in * 2, p->in * 2, tokens, cudaMemcpyDeviceToDevice, st),
                  "cudaMemcpy2DAsync (padded x)");
         xp = buf;
     }
-    void* out32;
+    void* out32 = nullptr;
     P4J_CHECK(scratch(p->ctx, 1, size_t(p->out_p) * n_p * 4, &out32));
-    void* ws;
-    size_t ws_bytes;
+    void* ws = nullptr;
+    size_t ws_bytes = 0;
     P4J_CHECK(workspace(p->ctx, &ws, &ws_bytes));
     p4j::Sm80Run r{p->out_p, n_p, p->in_p, p->dtype, n_p <= 64 ? p4j::P4J_SM80_TILE_NARROW : p4j::P4J_SM80_TILE_WIDE,
                    p->values80, p->meta80, xp, static_cast<float*>(out32), ws, ws_bytes, st};
@@ -238,7 +238,7 @@ int run_sm90(p4j_gemm_plan* p, int64_t tokens, const void* x, void* y) {
     cudaStream_t st = p->ctx->stream;
     const void* xp = x;
     if (p->in_p != p->in) {
-        void* buf;
+        void* buf = nullptr;
         P4J_CHECK(scratch(p->ctx, 0, size_t(tokens) * p->in_p * 2, &buf));
         P4J_CUDA(cudaMemsetAsync(buf, 0, size_t(tokens) * p->in_p * 2, st), "cudaMemsetAsync (padded x)");
         P4J_CUDA(cudaMemcpy2DAsync(buf, p->in_p * 2, x, p->in * 2, p->in * 2, tokens, cudaMemcpyDeviceToDevice, st),
@@ -249,8 +249,8 @@ int run_sm90(p4j_gemm_plan* p, int64_t tokens, const void* x, void* y) {
     if (p->out_p != p->out) {
         P4J_CHECK(scratch(p->ctx, 1, size_t(tokens) * p->out_p * 2, &yp));
     }
-    void* ws;
-    size_t ws_bytes;
+    void* ws = nullptr;
+    size_t ws_bytes = 0;
     P4J_CHECK(workspace(p->ctx, &ws, &ws_bytes));
     p4j::Sm90Run r{p->out_p, tokens, p->in_p, tokens <= 256 ? p4j::P4J_TILE_NARROW : p4j::P4J_TILE_WIDE,
                    p->values90, p->meta90, xp, p->bias_f32 != nullptr ? p->bias_f32 : p->zero_bias, yp, ws, ws_bytes,
@@ -266,11 +266,11 @@ int run_sm90(p4j_gemm_plan* p, int64_t tokens, const void* x, void* y) {
 int run(p4j_gemm_plan* p, int backend, int64_t tokens, const void* x, void* y) {
     switch (backend) {
         case P4J_BACKEND_CUBLASLT: {
-            void* ws;
-            size_t ws_bytes;
+            void* ws = nullptr;
+            size_t ws_bytes = 0;
             P4J_CHECK(workspace(p->ctx, &ws, &ws_bytes));
             if (p->lt == nullptr) {
-                p4j::LtLibrary* lib;
+                p4j::LtLibrary* lib = nullptr;
                 P4J_CHECK(p4j::lt_library(&lib));
                 P4J_CHECK(p4j::lt_plan_create(lib, p->dtype, p->out, p->in, p->values, p->bias_dtype, &p->lt));
             }
@@ -398,7 +398,7 @@ int prune4j_gemm_backend(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, i
 }
 
 int prune4j_gemm_run(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, const void* x, void* y) {
-    int chosen;
+    int chosen = -1;
     P4J_CHECK(checked_backend(plan, backend, tokens, &chosen));
     P4J_CHECK(p4j::enter(plan->ctx));
     if (x == nullptr || y == nullptr) return fail(P4J_ERR_INVALID_ARGUMENT, "gemm_run: x or y is NULL");
@@ -426,7 +426,7 @@ int prune4j_gemm_time(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, cons
         *milliseconds = float(std::chrono::duration<double, std::milli>(t1 - t0).count() / iterations);
         return P4J_OK;
     }
-    p4j_gemm_shared* s;
+    p4j_gemm_shared* s = nullptr;
     P4J_CHECK(shared(ctx, &s));
     if (s->start == nullptr) {
         P4J_CUDA(cudaEventCreate(&s->start), "cudaEventCreate");
