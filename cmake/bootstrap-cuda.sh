@@ -12,6 +12,9 @@ cuda_version=13.0.88
 cuda_dir="$cache/cuda-$cuda_version"
 cmake_version=3.31.6
 cmake_dir="$cache/cmake-$cmake_version"
+# CUTLASS headers only (the sparse GEMM kernels); never copied into the repository.
+cutlass_version=4.2.0.0
+cutlass_dir="$cache/cutlass-$cutlass_version"
 # NVIDIA's CUDA 13.0 wheels; together they are a toolkit that compiles and links kernels
 # (ARCHITECTURE.md "Native build"). Pinned: the GPU machines' driver (580) runs CUDA 13.0.
 cuda_wheels=(
@@ -96,5 +99,16 @@ if [ -z "$cmake_bin" ]; then
   cmake_bin="$cmake_dir/bin/cmake"
 fi
 
+cutlass_src="$cutlass_dir/cutlass_library/source"
+if [ ! -f "$cutlass_src/include/cutlass/cutlass.h" ] || [ ! -f "$cutlass_dir/.complete" ]; then
+  log "installing nvidia-cutlass $cutlass_version (headers) into $cutlass_dir"
+  rm -rf "$cutlass_dir"
+  mkdir -p "$cutlass_dir"
+  py="$(python_for_pip)"
+  "$py" -m pip install --quiet --disable-pip-version-check --no-deps --target "$cutlass_dir" "nvidia-cutlass==$cutlass_version" >&2
+  touch "$cutlass_dir/.complete"
+fi
+
 echo "nvcc=$nvcc"
 echo "cmake=$cmake_bin"
+echo "cutlass=$cutlass_src"

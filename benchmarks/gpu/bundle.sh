@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds everything the GPU machine needs into target/gpu-bundle (ARCHITECTURE.md "GPU workflow"):
-# libprune4j.so, the bindings and core jars (the core jar carries the .so), the compiled test
+# libprune4j.so, the bindings, core and benchmarks jars (the core jar carries the .so), the compiled test
 # classes, JUnit's console launcher, and a small Java runtime made with jlink, since the GPU
 # machine has no JDK and no network. Send it with the device tool's carry ["target/gpu-bundle"]
 # (it must stay under 64 MiB) and run benchmarks/gpu/run.sh there.
@@ -13,7 +13,7 @@ junit_platform=1.14.1  # the platform release of JUnit Jupiter 5.14.1 (parent po
 limit=$((64 * 1024 * 1024))
 
 bash native/build.sh
-mvn -B -q -pl java -am package -DskipTests
+mvn -B -q -pl java,benchmarks -am package -DskipTests
 
 rm -rf "$bundle"
 mkdir -p "$bundle/lib" "$bundle/test-classes"
@@ -25,6 +25,8 @@ if ! unzip -l "$bundle/lib/prune4j-core.jar" | grep -q 'META-INF/native/linux-x8
   echo "bundle: $core_jar does not carry libprune4j.so" >&2
   exit 1
 fi
+bench_jar="$(ls benchmarks/target/prune4j-benchmarks-*.jar | grep -v -- '-sources\.jar$' | head -1)"
+cp "$bench_jar" "$bundle/lib/prune4j-benchmarks.jar"
 cp -r java/target/test-classes "$bundle/test-classes/core"
 cp -r bindings/target/test-classes "$bundle/test-classes/bindings"
 mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \

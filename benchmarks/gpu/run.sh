@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine, from the repository root, with target/gpu-bundle carried there
 # (benchmarks/gpu/bundle.sh builds it). Runs the gpu-tagged tests (every CUDA kernel against the
-# CPU engine) and the library-call tests with the bundled Java runtime and JUnit's console
-# launcher, and writes to $OUT:
+# CPU engine, the GEMMs against a reference) and the library-call tests with the bundled Java
+# runtime and JUnit's console launcher, then the GEMM benchmark (GpuGemmBench: dense cuBLASLt vs
+# 2:4 per shape, tokens and dtype), and writes to $OUT:
 #   summary.txt        device, driver, test counts, exit status
 #   gpu-tests.log      the launcher's full output
+#   gpu-gemm.json      the benchmark's results; gpu-gemm.log its table (PRUNE4J_GEMM_BENCH=0 skips it;
+#                      PRUNE4J_GEMM_TOKENS=1,16 narrows it)
 #   junit/             JUnit XML reports
 #   nvidia-smi.txt
 # Exits non-zero when a test failed, or when tests were skipped although a GPU is present.
@@ -37,10 +40,20 @@ start=$(date +%s)
   --select-class dev.prune4j.engine.CudaEngineGpuTest \
   --select-class dev.prune4j.engine.CudaEngineAvailabilityTest \
   --select-class dev.prune4j.bindings.LibraryCallsTest \
+  --select-class dev.prune4j.sparse.CudaLinearKernelsGpuTest \
   --reports-dir "$out/junit" \
   > "$out/gpu-tests.log" 2>&1
 status=$?
 elapsed=$(( $(date +%s) - start ))
+
+bench_status=skipped
+if [ "${PRUNE4J_GEMM_BENCH:-1}" != 0 ] && [ "$gpu_present" -eq 1 ]; then
+  "$java" --enable-native-access=ALL-UNNAMED -Xmx16g \
+    -cp "$bundle/lib/prune4j-benchmarks.jar:$bundle/lib/prune4j-core.jar:$bundle/lib/prune4j-bindings.jar" \
+    dev.prune4j.bench.GpuGemmBench "$out/gpu-gemm.json" "${PRUNE4J_GEMM_TOKENS:-1,16,128,2048,8192}" \
+    > "$out/gpu-gemm.log" 2>&1
+  bench_status=$?
+fi
 
 {
   echo "prune4j gpu run $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -50,6 +63,7 @@ elapsed=$(( $(date +%s) - start ))
   # The launcher's closing table: tests found / successful / skipped / failed ...
   grep -E '^\[ *[0-9]+ tests (found|successful|skipped|failed|aborted) *\]' "$out/gpu-tests.log"
   echo "launcher exit status: $status, ${elapsed} s"
+  echo "gemm benchmark exit status: $bench_status"
 } > "$out/summary.txt"
 
 # A test whose assumption fails (no usable device) is "aborted" to the launcher, a disabled one "skipped".

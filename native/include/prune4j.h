@@ -29,7 +29,7 @@ extern "C" {
 #endif
 
 /* Bumped on every incompatible change; the Java side refuses a library of another version. */
-#define PRUNE4J_ABI_VERSION 1
+#define PRUNE4J_ABI_VERSION 2
 
 /* Status codes. */
 #define P4J_OK 0
@@ -146,6 +146,66 @@ int prune4j_prune_nm(p4j_context* ctx, const void* values, int32_t dtype, uint64
  */
 int prune4j_apply_mask(p4j_context* ctx, const void* src, const uint64_t* keep, uint64_t numel,
                        int32_t element_bytes, void* dst);
+
+/* ---- linear layers: Y = X W^T (+ bias) (native/src/gemm); twins of dev.prune4j.sparse.CpuLinearKernels ---- */
+
+/* A layer's weight on the device, in every layout its kernels need, built once. */
+typedef struct p4j_gemm_plan p4j_gemm_plan;
+
+/* Weight formats. */
+#define P4J_WEIGHT_DENSE 0
+#define P4J_WEIGHT_SPARSE24 1
+
+/* Backends. AUTO: a dense weight runs on cuBLASLt; a 2:4 weight runs on the decode kernel up to
+ * 16 tokens, else on CUTLASS sm_90a (Hopper) or sm_80 (Ampere and later). */
+#define P4J_BACKEND_AUTO 0
+#define P4J_BACKEND_CUBLASLT 1
+#define P4J_BACKEND_CUTLASS_SM80 2
+#define P4J_BACKEND_CUTLASS_SM90 3
+#define P4J_BACKEND_DECODE 4
+
+/* Most tokens the decode backend takes. */
+#define P4J_DECODE_MAX_TOKENS 16
+
+/*
+ * Uploads a layer's weight (host memory, dtype F16 or BF16) and prepares it:
+ *  - P4J_WEIGHT_DENSE: values = W [out, in] row-major, meta NULL;
+ *  - P4J_WEIGHT_SPARSE24: values [out, in/2] and meta U8 [out, ceil(in/8)] in the canonical 2:4
+ *    form of dev.prune4j.sparse.Sparse24 (in a multiple of 4); the CUTLASS layouts are derived on
+ *    the device, padded to the kernels' tiles.
+ * bias: host F32 [out] or NULL. The host memory is only read, and not needed after the call.
+ */
+int prune4j_gemm_plan_create(p4j_context* ctx, int32_t weight_format, int32_t dtype, int64_t out_features,
+                             int64_t in_features, const void* values, const void* meta, const float* bias,
+                             p4j_gemm_plan** out);
+
+/* Frees the plan's device memory; NULL is allowed. */
+int prune4j_gemm_plan_destroy(p4j_gemm_plan* plan);
+
+/* The backend AUTO picks for tokens rows, or that backend's code when it could run; stores -1 when
+ * backend cannot run this plan here (wrong weight format, device, or the library lacks it). */
+int prune4j_gemm_backend(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, int32_t* chosen);
+
+/*
+ * y = x W^T (+ bias): x device [tokens, in], y device [tokens, out], both in the plan's dtype;
+ * products accumulated in F32, rounded once. Ordered on the context's stream; does not wait.
+ */
+int prune4j_gemm_run(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, const void* x, void* y);
+
+/*
+ * Times prune4j_gemm_run after one warm-up run: sync_each = 0 records CUDA events around
+ * iterations back-to-back runs (kernel time); sync_each = 1 waits for the stream after every run
+ * and measures host wall time (latency as a caller sees it). Stores milliseconds per run.
+ */
+int prune4j_gemm_time(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, const void* x, void* y,
+                      int32_t iterations, int32_t sync_each, float* milliseconds);
+
+/*
+ * Converts a 2:4 plan's weight from the layout backend keeps on the device back into the canonical
+ * form, into host values [out, in/2] and meta [out, ceil(in/8)] (round-trip tests): DECODE (the
+ * uploaded canonical form) and CUTLASS_SM80 (reordered metadata) are supported.
+ */
+int prune4j_gemm_export_sparse24(p4j_gemm_plan* plan, int32_t backend, void* values, void* meta);
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,8 @@ struct p4j_context {
     size_t max_shared_optin;  // bytes of shared memory a block may opt in to
     // One int64 of device scratch: the lowest flat index of a NaN seen by the last kernel.
     long long* nan_index;
+    // Workspace and padding scratch of the GEMM plans (src/gemm/gemm_plan.cu), made on first use.
+    struct p4j_gemm_shared* gemm;
 };
 
 namespace p4j {
@@ -38,6 +40,9 @@ int finish_nan_check(p4j_context* ctx, const char* kernel, int64_t* nan_index);
 
 // Sets the NaN scratch to "none" before a kernel.
 int reset_nan(p4j_context* ctx);
+
+// Frees ctx->gemm (src/gemm/gemm_plan.cu); called by prune4j_context_destroy after its sync.
+void gemm_shared_release(p4j_context* ctx);
 
 // A grid of at most enough blocks to cover work items, and at most a few waves of the device.
 unsigned grid_for(const p4j_context* ctx, uint64_t items, unsigned threads);

@@ -22,7 +22,7 @@ public final class Prune4jH {
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS;
 
-    public static final int PRUNE4J_ABI_VERSION = 1;
+    public static final int PRUNE4J_ABI_VERSION = 2;
     public static final int P4J_OK = 0;
     public static final int P4J_ERR_INVALID_ARGUMENT = 1;
     public static final int P4J_ERR_CUDA = 2;
@@ -36,6 +36,14 @@ public final class Prune4jH {
     public static final int P4J_KEYS_F16_BITS = 0;
     public static final int P4J_KEYS_BF16_BITS = 1;
     public static final int P4J_KEYS_F32_BITS = 2;
+    public static final int P4J_WEIGHT_DENSE = 0;
+    public static final int P4J_WEIGHT_SPARSE24 = 1;
+    public static final int P4J_BACKEND_AUTO = 0;
+    public static final int P4J_BACKEND_CUBLASLT = 1;
+    public static final int P4J_BACKEND_CUTLASS_SM80 = 2;
+    public static final int P4J_BACKEND_CUTLASS_SM90 = 3;
+    public static final int P4J_BACKEND_DECODE = 4;
+    public static final int P4J_DECODE_MAX_TOKENS = 16;
 
     private Prune4jH() {}
 
@@ -433,6 +441,126 @@ public final class Prune4jH {
     public static int prune4j_apply_mask(MemorySegment ctx, MemorySegment src, MemorySegment keep, long numel, int element_bytes, MemorySegment dst) {
         try {
             return (int) prune4j_apply_mask.Handle.HANDLE.invokeExact(ctx, src, keep, numel, element_bytes, dst);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_gemm_plan_create(p4j_context* ctx, int32_t weight_format, int32_t dtype, int64_t out_features, int64_t in_features, const void* values, const void* meta, const float* bias, p4j_gemm_plan** out)} */
+    public static final class prune4j_gemm_plan_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT, C_LONG, C_LONG, C_POINTER, C_POINTER, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_gemm_plan_create() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_gemm_plan_create", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_gemm_plan_create(MemorySegment ctx, int weight_format, int dtype, long out_features, long in_features, MemorySegment values, MemorySegment meta, MemorySegment bias, MemorySegment out) {
+        try {
+            return (int) prune4j_gemm_plan_create.Handle.HANDLE.invokeExact(ctx, weight_format, dtype, out_features, in_features, values, meta, bias, out);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_gemm_plan_destroy(p4j_gemm_plan* plan)} */
+    public static final class prune4j_gemm_plan_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_gemm_plan_destroy() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_gemm_plan_destroy", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_gemm_plan_destroy(MemorySegment plan) {
+        try {
+            return (int) prune4j_gemm_plan_destroy.Handle.HANDLE.invokeExact(plan);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_gemm_backend(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, int32_t* chosen)} */
+    public static final class prune4j_gemm_backend {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_LONG, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_gemm_backend() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_gemm_backend", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_gemm_backend(MemorySegment plan, int backend, long tokens, MemorySegment chosen) {
+        try {
+            return (int) prune4j_gemm_backend.Handle.HANDLE.invokeExact(plan, backend, tokens, chosen);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_gemm_run(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, const void* x, void* y)} */
+    public static final class prune4j_gemm_run {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_LONG, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_gemm_run() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_gemm_run", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_gemm_run(MemorySegment plan, int backend, long tokens, MemorySegment x, MemorySegment y) {
+        try {
+            return (int) prune4j_gemm_run.Handle.HANDLE.invokeExact(plan, backend, tokens, x, y);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_gemm_time(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, const void* x, void* y, int32_t iterations, int32_t sync_each, float* milliseconds)} */
+    public static final class prune4j_gemm_time {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_LONG, C_POINTER, C_POINTER, C_INT, C_INT, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_gemm_time() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_gemm_time", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_gemm_time(MemorySegment plan, int backend, long tokens, MemorySegment x, MemorySegment y, int iterations, int sync_each, MemorySegment milliseconds) {
+        try {
+            return (int) prune4j_gemm_time.Handle.HANDLE.invokeExact(plan, backend, tokens, x, y, iterations, sync_each, milliseconds);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_gemm_export_sparse24(p4j_gemm_plan* plan, int32_t backend, void* values, void* meta)} */
+    public static final class prune4j_gemm_export_sparse24 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_gemm_export_sparse24() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_gemm_export_sparse24", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_gemm_export_sparse24(MemorySegment plan, int backend, MemorySegment values, MemorySegment meta) {
+        try {
+            return (int) prune4j_gemm_export_sparse24.Handle.HANDLE.invokeExact(plan, backend, values, meta);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -7,6 +7,8 @@ import dev.prune4j.bindings.NativeLibraryUnavailableException;
 import dev.prune4j.bindings.Prune4jException;
 import dev.prune4j.bindings.Prune4jH;
 import dev.prune4j.mask.Mask;
+import dev.prune4j.sparse.CudaLinearKernels;
+import dev.prune4j.sparse.LinearKernels;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -23,9 +25,11 @@ import java.util.Arrays;
  * <p>{@link #create()} refuses with an {@link EngineUnavailableException} that says why when the
  * native library does not load, there is no driver or no device, so {@code auto} falls back.
  */
-public final class CudaEngine implements Engine {
+public final class CudaEngine implements Engine, LinearKernels.Provider {
     private final CudaContext context;
     private final String description;
+    private LinearKernels linearKernels;
+    private CpuEngine cpuFallback;
 
     private CudaEngine(CudaContext context, String description) {
         this.context = context;
@@ -81,6 +85,19 @@ public final class CudaEngine implements Engine {
     @Override
     public String description() {
         return description;
+    }
+
+    /**
+     * The linear-layer GEMMs on this engine's device (cuBLASLt, CUTLASS 2:4, decode kernel); dtypes
+     * the GPU does not take run on CPU kernels (a CPU engine made on first use, closed with this one).
+     */
+    @Override
+    public synchronized LinearKernels linearKernels() {
+        if (linearKernels == null) {
+            cpuFallback = new CpuEngine();
+            linearKernels = new CudaLinearKernels(context, description, cpuFallback);
+        }
+        return linearKernels;
     }
 
     /** The device context, for tests that watch device memory. */
@@ -271,6 +288,9 @@ public final class CudaEngine implements Engine {
 
     @Override
     public synchronized void close() {
+        if (cpuFallback != null) {
+            cpuFallback.close();
+        }
         context.close();
     }
 }

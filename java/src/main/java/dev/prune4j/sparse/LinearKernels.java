@@ -26,6 +26,28 @@ public interface LinearKernels {
     /** {@code y = x w^T (+ bias)} with {@code w} 2:4-compressed. */
     void sparse24(Tensor x, Sparse24 w, Tensor bias, Tensor y);
 
+    /**
+     * A layer's weight (and bias) made ready for many calls: device kernels upload it once here.
+     * Closing it frees what {@link #prepareDense}/{@link #prepareSparse24} allocated.
+     */
+    interface Prepared extends AutoCloseable {
+        /** {@code y = x W^T (+ bias)} with the prepared weight and bias. */
+        void forward(Tensor x, Tensor y);
+
+        @Override
+        default void close() {}
+    }
+
+    /** The dense weight {@code w} and {@code bias} (may be null) prepared; the default calls {@link #dense} each time. */
+    default Prepared prepareDense(Tensor w, Tensor bias) {
+        return (x, y) -> dense(x, w, bias, y);
+    }
+
+    /** The 2:4 weight {@code w} and {@code bias} (may be null) prepared; the default calls {@link #sparse24} each time. */
+    default Prepared prepareSparse24(Sparse24 w, Tensor bias) {
+        return (x, y) -> sparse24(x, w, bias, y);
+    }
+
     /** Implemented by engines that have their own linear-layer kernels. */
     interface Provider {
         LinearKernels linearKernels();

@@ -20,11 +20,13 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>The layer owns no memory: a dense weight and the bias are the tensors it was given (views on a
- * checkpoint's mapping stay valid until the checkpoint is closed); a compressed weight lives in the
- * arena it was compressed into.
+ * <p>The layer owns no host memory: a dense weight and the bias are the tensors it was given (views
+ * on a checkpoint's mapping stay valid until the checkpoint is closed); a compressed weight lives in
+ * the arena it was compressed into. The kernels prepare the weight once when the layer is built
+ * ({@link LinearKernels#prepareDense}): device kernels upload it then, not per call, and
+ * {@link #close()} frees that copy.
  */
-public final class SparseLinear {
+public final class SparseLinear implements AutoCloseable {
     /** How {@link #fromCheckpoint} stores the weight. */
     public enum Mode {
         /** 2:4-compressed when the weight is 2:4-valid, dense otherwise. */
@@ -40,6 +42,7 @@ public final class SparseLinear {
     private final Sparse24 sparseWeight;
     private final Tensor bias;
     private final LinearKernels kernels;
+    private final LinearKernels.Prepared prepared;
     private final int in;
     private final int out;
 
@@ -58,6 +61,8 @@ public final class SparseLinear {
         if (bias != null && (bias.rank() != 1 || bias.dim(0) != out)) {
             throw new IllegalArgumentException("layer '" + name + "': bias " + bias + " is not [" + out + "]");
         }
+        this.prepared = sparseWeight != null ? kernels.prepareSparse24(sparseWeight, bias)
+                : kernels.prepareDense(denseWeight, bias);
     }
 
     /** A layer with a dense weight {@code [out, in]}; {@code bias} may be null. */
@@ -93,11 +98,13 @@ public final class SparseLinear {
 
     /** {@code y = x W^T (+ bias)} into {@code y}: {@code x [.., in]}, {@code y [.., out]}, F32, F16 or BF16. */
     public void forward(Tensor x, Tensor y) {
-        if (sparseWeight != null) {
-            kernels.sparse24(x, sparseWeight, bias, y);
-        } else {
-            kernels.dense(x, denseWeight, bias, y);
-        }
+        prepared.forward(x, y);
+    }
+
+    /** Frees what the kernels prepared for this layer (device memory on a GPU engine). */
+    @Override
+    public void close() {
+        prepared.close();
     }
 
     /** {@code x W^T (+ bias)} as a new tensor of {@code x}'s dtype and leading shape, in {@code arena}. */

@@ -1,0 +1,91 @@
+package dev.prune4j.sparse;
+
+import dev.prune4j.bindings.CudaContext;
+import dev.prune4j.engine.CpuEngine;
+import dev.prune4j.tensor.DType;
+import dev.prune4j.tensor.Tensor;
+
+/**
+ * The linear-layer GEMMs on a CUDA device ({@link CudaGemmPlan}): cuBLASLt for dense weights, and
+ * for 2:4 weights the decode kernel (up to 16 tokens) or CUTLASS's sparse tensor-core GEMM. Layers
+ * built with {@link LinearKernels#prepareDense}/{@link LinearKernels#prepareSparse24} (as
+ * {@link SparseLinear} does) keep their weight on the device; the one-shot {@link #dense} and
+ * {@link #sparse24} upload it for the call.
+ *
+ * <p>The GPU takes F16 and BF16 with activations of the weight's dtype. Any other combination (an
+ * F32 weight, F32 activations) runs on the CPU kernels instead: {@link #description()} says so,
+ * and the results agree within the usual F32-accumulation tolerance.
+ */
+public final class CudaLinearKernels implements LinearKernels {
+    private final CudaContext context;
+    private final String device;
+    private final CpuLinearKernels fallback;
+
+    public CudaLinearKernels(CudaContext context, String device, CpuEngine fallbackEngine) {
+        this.context = context;
+        this.device = device;
+        this.fallback = new CpuLinearKernels(fallbackEngine);
+    }
+
+    @Override
+    public String description() {
+        return "cuda linear kernels on " + device + " (cuBLASLt dense; 2:4: decode kernel up to "
+                + CpuLinearKernels.DECODE_TOKENS + " tokens, CUTLASS sparse beyond; F16/BF16 only, other dtypes on "
+                + fallback.description() + ")";
+    }
+
+    static boolean onGpu(DType weight, Tensor x, Tensor y) {
+        return CudaGemmPlan.supports(weight) && x.dtype() == weight && y.dtype() == weight;
+    }
+
+    @Override
+    public void dense(Tensor x, Tensor w, Tensor bias, Tensor y) {
+        try (Prepared p = prepareDense(w, bias)) {
+            p.forward(x, y);
+        }
+    }
+
+    @Override
+    public void sparse24(Tensor x, Sparse24 w, Tensor bias, Tensor y) {
+        try (Prepared p = prepareSparse24(w, bias)) {
+            p.forward(x, y);
+        }
+    }
+
+    @Override
+    public Prepared prepareDense(Tensor w, Tensor bias) {
+        if (!CudaGemmPlan.supports(w.dtype())) {
+            return (x, y) -> fallback.dense(x, w, bias, y);
+        }
+        return new OnDevice(CudaGemmPlan.dense(context, w, bias), w.dtype(), w.name(), w.dim(0), w.dim(1), bias,
+                (x, y) -> fallback.dense(x, w, bias, y));
+    }
+
+    @Override
+    public Prepared prepareSparse24(Sparse24 w, Tensor bias) {
+        if (!CudaGemmPlan.supports(w.dtype())) {
+            return (x, y) -> fallback.sparse24(x, w, bias, y);
+        }
+        return new OnDevice(CudaGemmPlan.sparse24(context, w, bias), w.dtype(), w.name(), w.rows(), w.cols(), bias,
+                (x, y) -> fallback.sparse24(x, w, bias, y));
+    }
+
+    /** A plan on the device; activations of another dtype go to the CPU kernels. */
+    private record OnDevice(CudaGemmPlan plan, DType dtype, String name, long out, long in, Tensor bias,
+                            Prepared cpu) implements Prepared {
+        @Override
+        public void forward(Tensor x, Tensor y) {
+            LinearArgs.check(x, name, out, in, bias, y);
+            if (onGpu(dtype, x, y)) {
+                plan.forward(CudaGemmPlan.Backend.AUTO, x, y);
+            } else {
+                cpu.forward(x, y);
+            }
+        }
+
+        @Override
+        public void close() {
+            plan.close();
+        }
+    }
+}
