@@ -131,6 +131,9 @@ public final class BenchMain {
             }
             runs.add(r);
         }
+        if (o.include != null && runs.stream().allMatch(r -> r.options(o.include) == null)) {
+            throw new IllegalArgumentException("--include '" + o.include.pattern() + "' matches no benchmark of the suite");
+        }
         waitForJmhLock(out);
         List<Path> parts = runAll(runs, o.include, o.output, out);
         BenchWeights.release();

@@ -3,7 +3,6 @@ package dev.prune4j.bench;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,9 +99,5 @@ public record BenchRun(String name, Class<?> benchClass, Map<String, List<String
         params.forEach((k, v) -> p.add(k + "=" + String.join(",", v)));
         return name + " (" + benchClass.getSimpleName() + " " + String.join(" ", p) + "; " + warmups + "x"
                 + warmupTime + " warmup, " + iterations + "x" + time + ", forks " + forks + ")";
-    }
-
-    static List<String> list(String... values) {
-        return Arrays.asList(values);
     }
 }

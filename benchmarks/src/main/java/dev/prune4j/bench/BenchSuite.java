@@ -11,8 +11,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <ul>
  *   <li><b>quick cpu</b> (under 10 minutes on 2 cores): the 7B and 13B shapes at 1 and 16 tokens in
- *       F16, the 7B shapes at 1 token in BF16, the 70B q/o and k/v at 1 token; one fork, one 1 s
- *       warmup, two 1 s iterations; the mask kernels on 4096x4096 F16. Java GEMMs at 128+ tokens
+ *       F16, the 7B shapes at 1 token in BF16, the 70B q/o and k/v at 1 token; one fork, three 1 s
+ *       warmups, three 1 s iterations; the mask kernels on 4096x4096 F16. Java GEMMs at 128+ tokens
  *       take seconds per call on the large shapes, so the quick profile stays at decode sizes;
  *       the whole-7B global magnitude (tens of seconds per call) is left out.</li>
  *   <li><b>full cpu</b>: every shape at 1, 16 and 128 tokens, F16 and BF16; mask kernels at their
@@ -42,14 +42,16 @@ public final class BenchSuite {
         List<String> e = List.of(engine);
         if (engine.equals("cpu")) {
             if (quick) {
+                // Three warmup seconds: the first call of a kernel runs before C2 has compiled its Vector API
+                // loop and takes 1-3 s on two busy cores; three iterations give JMH a confidence interval.
                 runs.add(linear("linear-f16", List.of("4096x4096", "11008x4096", "4096x11008", "5120x5120",
-                        "13824x5120", "5120x13824"), List.of("1", "16"), List.of("F16"), e, 1, S1, 2, S1, 1));
+                        "13824x5120", "5120x13824"), List.of("1", "16"), List.of("F16"), e, 3, S1, 3, S1, 1));
                 runs.add(linear("linear-bf16", BenchShapes.shapesOf("LLaMA-2-7B"), List.of("1"), List.of("BF16"), e,
-                        1, S1, 2, S1, 1));
+                        3, S1, 3, S1, 1));
                 runs.add(linear("linear-70b", List.of("8192x8192", "1024x8192"), List.of("1"), List.of("F16"), e,
-                        1, S1, 2, S1, 1));
+                        3, S1, 3, S1, 1));
                 runs.add(new BenchRun("mask", MaskBench.class, params("shape", List.of("4096x4096"), "dtype",
-                        List.of("F16"), "engine", e), 1, S1, 2, S1, 1));
+                        List.of("F16"), "engine", e), 2, S1, 3, S1, 1));
             } else {
                 runs.add(linear("linear", BenchShapes.allShapes(), List.of("1", "16", "128"), BenchShapes.DTYPES, e,
                         2, TimeValue.seconds(2), 5, TimeValue.seconds(2), 1));
@@ -75,9 +77,9 @@ public final class BenchSuite {
         for (String name : OPTIONAL) {
             Class<?> c = optionalClass(name);
             if (c != null) {
-                BenchRun template = runs.get(runs.size() - 1);
-                runs.add(new BenchRun(c.getSimpleName(), c, params("engine", e), quick ? 1 : 2, quick ? S1 : S1,
-                        quick ? 2 : 5, S1, template.forks() == 0 ? 0 : 1));
+                BenchRun template = runs.get(0); // the profile's main run sets the forks
+                runs.add(new BenchRun(c.getSimpleName(), c, params("engine", e), quick ? 1 : 2, S1, quick ? 2 : 5, S1,
+                        template.forks()));
             }
         }
         return runs;
@@ -103,7 +105,7 @@ public final class BenchSuite {
     public static String describe(String engine, boolean quick) {
         if (engine.equals("cpu") && quick) {
             return "quick CPU profile: 1 and 16 tokens only (the 70B shapes and BF16 at 1 token; Java GEMMs at "
-                    + "128+ tokens take seconds per call on two cores), one fork, 1 s warmup + 2 x 1 s iterations; "
+                    + "128+ tokens take seconds per call on two cores), one fork, 3 x 1 s warmup + 3 x 1 s iterations; "
                     + "the whole-7B global magnitude left out";
         }
         if (engine.equals("cpu")) {

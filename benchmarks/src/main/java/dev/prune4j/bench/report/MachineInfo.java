@@ -78,24 +78,27 @@ public final class MachineInfo {
         return Double.NaN;
     }
 
-    /** One line for the report's header. */
+    /** One line for the report's header, from the keys present. */
     public static String describe(Map<String, Object> m) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(m.getOrDefault("cpu", "unknown CPU")).append(", ").append(m.getOrDefault("cores", "?"))
-                .append(" cores, ").append(m.getOrDefault("ram_gib", "?")).append(" GiB RAM");
+        List<String> parts = new ArrayList<>();
+        if (m.get("cpu") != null) {
+            parts.add(m.get("cpu") + ", " + m.getOrDefault("cores", "?") + " cores, " + m.getOrDefault("ram_gib", "?")
+                    + " GiB RAM");
+        }
         if (m.get("gpu") != null) {
-            sb.append("; GPU ").append(m.get("gpu"));
+            parts.add("GPU " + m.get("gpu"));
         }
-        if (m.get("os") != null) {
-            sb.append("; ").append(m.get("os"));
+        for (String key : List.of("os", "jdk")) {
+            if (m.get(key) != null) {
+                parts.add(String.valueOf(m.get(key)));
+            }
         }
-        if (m.get("jdk") != null) {
-            sb.append("; ").append(m.get("jdk"));
+        for (String key : List.of("torch", "cuda", "cusparselt")) {
+            if (m.get(key) != null) {
+                parts.add(key + " " + m.get(key));
+            }
         }
-        if (m.get("torch") != null) {
-            sb.append("; torch ").append(m.get("torch"));
-        }
-        return sb.toString();
+        return parts.isEmpty() ? "not described" : String.join("; ", parts);
     }
 
     /** "1.23 / 2.00 / 3.10" from a list of numbers, or "-". */

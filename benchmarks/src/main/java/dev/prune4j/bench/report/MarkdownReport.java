@@ -84,6 +84,12 @@ public final class MarkdownReport {
                 sb.append("  - load average (1 / 5 / 15 min) before: ").append(MachineInfo.load(m.get("load_before")))
                         .append(", after: ").append(MachineInfo.load(m.get("load_after"))).append('\n');
             }
+            double load = Math.max(firstLoad(m.get("load_before")), firstLoad(m.get("load_after")));
+            if (m.get("cores") instanceof Number cores && load > cores.doubleValue()) {
+                sb.append("  - **the machine was busy** (1-minute load ").append(String.format(Locale.ROOT, "%.1f", load))
+                        .append(" on ").append(cores).append(" cores): other work shared the cores, so these times are "
+                                + "noisy and slower than on an idle machine; compare rows of one run, not runs\n");
+            }
             if (m.get("profile") != null) {
                 sb.append("  - profile: ").append(m.get("profile")).append('\n');
             }
@@ -92,6 +98,10 @@ public final class MarkdownReport {
                         .append('\n');
             }
         }
+    }
+
+    private static double firstLoad(Object list) {
+        return list instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof Number n ? n.doubleValue() : 0;
     }
 
     private static void summary(StringBuilder sb, SpeedupRows rows) {

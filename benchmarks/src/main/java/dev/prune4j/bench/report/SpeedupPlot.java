@@ -140,7 +140,7 @@ public final class SpeedupPlot {
             g.rotate(Math.PI / 2);
 
             guide(g, left, right, yOf.applyAsInt(1.0), "1x", new Color(0xC0392B));
-            guide(g, left, right, yOf.applyAsInt(BYTE_BOUND), "1.78x bytes", new Color(0x7F8C8D));
+            guide(g, left, right, yOf.applyAsInt(BYTE_BOUND), "1.78x: F16 2:4 byte bound", new Color(0x7F8C8D));
 
             for (Series s : series) {
                 g.setColor(s.colour());
