@@ -8,6 +8,7 @@ import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.EngineUnavailableException;
 import dev.prune4j.engine.Engines;
 import dev.prune4j.io.Json;
+import dev.prune4j.sparse.LinearKernels;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.FileChannel;
@@ -109,10 +110,21 @@ public final class BenchMain {
         machine.put("profile", BenchSuite.describe(engine, o.quick));
         machine.put("started", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
 
+        List<String> notes = new ArrayList<>();
+        if (o.include != null) {
+            notes.add("only benchmarks matching `" + o.include.pattern() + "`");
+        }
+        String noLinear = linearKernelsMissing(engine);
+        if (noLinear != null) {
+            notes.add("LinearBench left out: " + noLinear);
+        }
         List<BenchRun> runs = new ArrayList<>();
         boolean overridden = o.shapes != null || o.tokens != null || o.dtypes != null;
         boolean linearSeen = false;
         for (BenchRun r : BenchSuite.profile(engine, o.quick)) {
+            if (noLinear != null && r.benchClass() == LinearBench.class) {
+                continue;
+            }
             if (overridden && r.benchClass() == LinearBench.class) {
                 // One LinearBench run with the given values (the first run's for the others), not one per profile run.
                 if (linearSeen) {
@@ -139,19 +151,16 @@ public final class BenchMain {
         BenchWeights.release();
         machine.put("finished", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         machine.put("load_after", MachineInfo.loadAverage());
+        machine.put("notes", notes);
 
         Path jmh = o.output.resolve(JMH_JSON);
         mergeJson(parts, jmh);
         Path machineJson = o.output.resolve(MACHINE_JSON);
         ReportWriter.writeAtomically(machineJson, Json.writePretty(machine).getBytes(StandardCharsets.UTF_8));
         BenchResults results = ResultReader.read(List.of(jmh, machineJson));
-        List<String> notes = new ArrayList<>();
-        if (o.include != null) {
-            notes.add("only benchmarks matching `" + o.include.pattern() + "`");
-        }
         out.println("wrote " + jmh);
         out.println("wrote " + machineJson);
-        for (Path p : ReportWriter.write(results, notes, o.output)) {
+        for (Path p : ReportWriter.write(results, List.of(), o.output)) {
             out.println("wrote " + p);
         }
     }
@@ -248,6 +257,16 @@ public final class BenchMain {
         }
         System.err.println("prune4j bench: engine auto: using the CPU engine, CUDA is not usable: " + why);
         return "cpu";
+    }
+
+    /** Why {@code engine} cannot run LinearBench (it offers no linear-layer kernels yet), or null. */
+    private static String linearKernelsMissing(String engine) {
+        try (Engine e = BenchEngines.create(engine)) {
+            LinearKernels.of(e);
+            return null;
+        } catch (UnsupportedOperationException ex) {
+            return ex.getMessage();
+        }
     }
 
     private static String describeEngine(String engine, Map<String, Object> machine) {

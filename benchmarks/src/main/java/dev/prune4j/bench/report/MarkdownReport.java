@@ -45,6 +45,11 @@ public final class MarkdownReport {
                         || r.get(Impl.TORCH_CUTLASS) != null || r.get(Impl.TORCH_CUSPARSELT) != null);
                 boolean prune4j = group.stream().anyMatch(r -> r.get(Impl.PRUNE4J_DENSE) != null
                         || r.get(Impl.PRUNE4J_SPARSE24) != null);
+                if (torch) {
+                    sb.append("PyTorch columns are CUDA-event times (device time between events recorded around each "
+                            + "call, benchmarks/python/torch_linear_bench.py); prune4j's are wall times per call with a "
+                            + "stream synchronisation, its kernel columns CUDA-event times of the kernels alone.\n\n");
+                }
                 for (String model : rows.models(device, dtype)) {
                     sb.append("### ").append(model).append("\n\n");
                     table(sb, rows.lines(device, dtype, model), prune4j, kernel, torch);
@@ -92,6 +97,11 @@ public final class MarkdownReport {
             }
             if (m.get("profile") != null) {
                 sb.append("  - profile: ").append(m.get("profile")).append('\n');
+            }
+            if (m.get("notes") instanceof List<?> runNotes) {
+                for (Object n : runNotes) {
+                    sb.append("  - ").append(n).append('\n');
+                }
             }
             if (m.get("started") != null) {
                 sb.append("  - run: ").append(m.get("started")).append(" to ").append(m.getOrDefault("finished", "?"))
