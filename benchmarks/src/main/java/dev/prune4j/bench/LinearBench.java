@@ -69,20 +69,24 @@ public class LinearBench {
     public void setUp() {
         eng = BenchEngines.create(engine);
         try {
-            DType type = DType.valueOf(dtype);
-            LinearKernels kernels = LinearKernels.of(eng);
-            timing = kernels instanceof DeviceTiming t ? t : null;
-            BenchWeights.Prepared w = BenchWeights.twoFour(shape, type);
-            denseLayer = SparseLinear.dense("bench.dense", w.dense(), null, kernels);
-            sparseLayer = SparseLinear.sparse("bench.sparse24", w.sparse(), null, kernels);
-            arena = Arena.ofShared();
-            x = Tensor.allocate(arena, "x", type, tokens, denseLayer.inFeatures());
-            BenchWeights.fillGaussian(x, 1);
-            y = Tensor.allocate(arena, "y", type, tokens, denseLayer.outFeatures());
+            prepare(LinearKernels.of(eng));
         } catch (RuntimeException | Error e) {
             tearDown();
             throw e;
         }
+    }
+
+    /** Builds the two layers and the activations on {@code kernels} (tests pass their own). */
+    void prepare(LinearKernels kernels) {
+        DType type = DType.valueOf(dtype);
+        timing = kernels instanceof DeviceTiming t ? t : null;
+        BenchWeights.Prepared w = BenchWeights.twoFour(shape, type);
+        denseLayer = SparseLinear.dense("bench.dense", w.dense(), null, kernels);
+        sparseLayer = SparseLinear.sparse("bench.sparse24", w.sparse(), null, kernels);
+        arena = Arena.ofShared();
+        x = Tensor.allocate(arena, "x", type, tokens, denseLayer.inFeatures());
+        BenchWeights.fillGaussian(x, 1);
+        y = Tensor.allocate(arena, "y", type, tokens, denseLayer.outFeatures());
     }
 
     @TearDown(Level.Trial)
