@@ -4,6 +4,7 @@ import dev.prune4j.bench.report.BenchResults;
 import dev.prune4j.bench.report.MachineInfo;
 import dev.prune4j.bench.report.ReportWriter;
 import dev.prune4j.bench.report.ResultReader;
+import dev.prune4j.engine.CudaEngine;
 import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.EngineUnavailableException;
 import dev.prune4j.engine.Engines;
@@ -271,11 +272,10 @@ public final class BenchMain {
 
     private static String describeEngine(String engine, Map<String, Object> machine) {
         try (Engine e = BenchEngines.create(engine)) {
-            String d = e.description();
-            if (engine.equals("cuda")) {
-                machine.put("gpu", d);
+            if (e instanceof CudaEngine cuda) {
+                machine.put("gpu", cuda.context().deviceName() + " (" + cuda.context().capability() + ")");
             }
-            return d;
+            return e.description();
         }
     }
 

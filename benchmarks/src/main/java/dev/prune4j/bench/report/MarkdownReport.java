@@ -79,12 +79,10 @@ public final class MarkdownReport {
             sb.append("- Machine: not recorded (no machine.json among the inputs)\n");
         }
         for (Map<String, Object> m : results.machines()) {
-            String engine = String.valueOf(m.getOrDefault("engine", "?"));
-            sb.append("- **").append(engine).append("** run");
-            if (m.get("engine_description") != null) {
-                sb.append(" (").append(m.get("engine_description")).append(')');
-            }
-            sb.append(": ").append(MachineInfo.describe(m)).append('\n');
+            // The engine's own description names it ("cpu (pure Java, 2 threads)"); PyTorch's file has none.
+            Object engine = m.get("engine_description") != null ? m.get("engine_description")
+                    : m.getOrDefault("engine", "unnamed");
+            sb.append("- **").append(engine).append("**: ").append(MachineInfo.describe(m)).append('\n');
             if (m.get("load_before") != null || m.get("load_after") != null) {
                 sb.append("  - load average (1 / 5 / 15 min) before: ").append(MachineInfo.load(m.get("load_before")))
                         .append(", after: ").append(MachineInfo.load(m.get("load_after"))).append('\n');
