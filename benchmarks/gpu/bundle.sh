@@ -33,6 +33,16 @@ mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
   -Dartifact="org.junit.platform:junit-platform-console-standalone:$junit_platform" \
   -DoutputDirectory="$bundle/lib" -Dmdep.stripVersion=true
 
+# --- benchmarks (issue 6): the JMH suite for run.sh's quick GPU benchmarks. The thin benchmarks jar
+# and its own dependencies (JMH), not the shaded jar, which would carry libprune4j.so a second time.
+# (One Maven call: copy-dependencies resolves prune4j-core's bindings jar from the same reactor.)
+mvn -B -q -pl benchmarks -am -DskipTests package \
+  org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
+  -DincludeScope=runtime -DexcludeGroupIds=dev.prune4j -DoutputDirectory="$bundle/lib/bench"
+cp "$(ls benchmarks/target/prune4j-benchmarks-*.jar | grep -v -- '-sources\.jar$' | head -1)" \
+  "$bundle/lib/prune4j-benchmarks.jar"
+# --- end benchmarks ---
+
 # java.logging: java.util.logging (Engines, JUnit); java.xml: JUnit's XML reports.
 "$jdk/bin/jlink" \
   --add-modules java.base,java.logging,java.management,java.xml,jdk.unsupported,jdk.incubator.vector \

@@ -75,5 +75,45 @@ if [ "$status" -eq 0 ] && [ "$gpu_present" -eq 1 ] && [ "$skipped" -gt 0 ]; then
   echo "FAIL: a GPU is present but $skipped tests were skipped (see gpu-tests.log)" >> "$out/summary.txt"
   status=3
 fi
+# --- benchmarks (issue 6): the quick GPU suite (JMH, engine cuda) and PyTorch's dense / CUTLASS 2:4 /
+# cuSPARSELt 2:4 on the same shapes, merged into one report. The device tool brings back at most 8
+# files from $OUT, so $OUT gets bench-report.md and bench.tar.gz (report.md, plots, JSON, log).
+# PRUNE4J_SKIP_BENCH=1 leaves this out; PRUNE4J_BENCH_TIMEOUT bounds the JMH part (seconds; the quick
+# GPU profile is planned at about 5 minutes), so tests + benchmarks fit the device tool's 10-minute call.
+if [ "${PRUNE4J_SKIP_BENCH:-0}" != 1 ] && [ -f "$bundle/lib/prune4j-benchmarks.jar" ]; then
+  bench="$out/bench"
+  mkdir -p "$bench"
+  bench_cp="$bundle/lib/prune4j-benchmarks.jar:$bundle/lib/prune4j-core.jar:$bundle/lib/prune4j-bindings.jar"
+  for j in "$bundle"/lib/bench/*.jar; do bench_cp="$bench_cp:$j"; done
+  bench_java=("$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xmx16g
+    -cp "$bench_cp" dev.prune4j.bench.BenchMain)
+  engine=cpu
+  [ "$gpu_present" -eq 1 ] && engine=cuda
+  # shellcheck disable=SC2086  # PRUNE4J_BENCH_ARGS: extra options, e.g. "--include LinearBench"
+  timeout "${PRUNE4J_BENCH_TIMEOUT:-360}" "${bench_java[@]}" bench --engine "$engine" --quick ${PRUNE4J_BENCH_ARGS:-} \
+    --output "$bench" > "$bench/bench.log" 2>&1
+  bench_status=$?
+  py=/opt/torch/.venv/bin/python
+  [ -x "$py" ] || py=python3
+  timeout 150 "$py" benchmarks/python/torch_linear_bench.py --quick --output "$bench/torch-results.json" \
+    > "$bench/torch.log" 2>&1
+  torch_status=$?
+  inputs=()
+  # .jmh-*.json: the finished parts of a suite that ran out of time (merged and removed when it completes).
+  for f in "$bench"/jmh-results.json "$bench"/.jmh-*.json "$bench"/machine.json "$bench"/torch-results.json; do
+    [ -s "$f" ] && inputs+=(--input "$f")
+  done
+  report_status=1
+  if [ "${#inputs[@]}" -gt 0 ]; then
+    "${bench_java[@]}" report "${inputs[@]}" --output "$bench" >> "$bench/bench.log" 2>&1
+    report_status=$?
+  fi
+  [ -f "$bench/report.md" ] && cp "$bench/report.md" "$out/bench-report.md"
+  tar -czf "$out/bench.tar.gz" -C "$out" bench && rm -rf "$bench"
+  echo "benchmarks ($engine): jmh exit $bench_status, torch exit $torch_status, report exit $report_status" \
+    >> "$out/summary.txt"
+fi
+# --- end benchmarks ---
+
 cat "$out/summary.txt"
 exit "$status"
