@@ -193,6 +193,13 @@ int prune4j_gemm_backend(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, i
 int prune4j_gemm_run(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, const void* x, void* y);
 
 /*
+ * prune4j_gemm_run with CUDA events recorded around it on the context's stream; waits for the run to
+ * finish and stores the device time of its kernels in milliseconds (DeviceTiming in Java).
+ */
+int prune4j_gemm_run_timed(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, const void* x, void* y,
+                           float* kernel_milliseconds);
+
+/*
  * Times prune4j_gemm_run after one warm-up run: sync_each = 0 records CUDA events around
  * iterations back-to-back runs (kernel time); sync_each = 1 waits for the stream after every run
  * and measures host wall time (latency as a caller sees it). Stores milliseconds per run.

@@ -407,6 +407,37 @@ int prune4j_gemm_run(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, const
     return P4J_OK;
 }
 
+/* The context's pair of timing events, created on first use. */
+static int timing_events(p4j_context* ctx, p4j_gemm_shared** out) {
+    P4J_CHECK(shared(ctx, out));
+    if ((*out)->start == nullptr) {
+        P4J_CUDA(cudaEventCreate(&(*out)->start), "cudaEventCreate");
+        P4J_CUDA(cudaEventCreate(&(*out)->stop), "cudaEventCreate");
+    }
+    return P4J_OK;
+}
+
+int prune4j_gemm_run_timed(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, const void* x, void* y,
+                           float* kernel_milliseconds) {
+    if (kernel_milliseconds == nullptr) {
+        return fail(P4J_ERR_INVALID_ARGUMENT, "gemm_run_timed: kernel_milliseconds is NULL");
+    }
+    int chosen = -1;
+    P4J_CHECK(checked_backend(plan, backend, tokens, &chosen));
+    P4J_CHECK(p4j::enter(plan->ctx));
+    if (x == nullptr || y == nullptr) return fail(P4J_ERR_INVALID_ARGUMENT, "gemm_run_timed: x or y is NULL");
+    p4j_gemm_shared* s = nullptr;
+    P4J_CHECK(timing_events(plan->ctx, &s));
+    cudaStream_t st = plan->ctx->stream;
+    P4J_CUDA(cudaEventRecord(s->start, st), "cudaEventRecord");
+    P4J_CHECK(run(plan, chosen, tokens, x, y));
+    P4J_CUDA(cudaGetLastError(), "gemm_run_timed");
+    P4J_CUDA(cudaEventRecord(s->stop, st), "cudaEventRecord");
+    P4J_CUDA(cudaEventSynchronize(s->stop), "cudaEventSynchronize");
+    P4J_CUDA(cudaEventElapsedTime(kernel_milliseconds, s->start, s->stop), "cudaEventElapsedTime");
+    return P4J_OK;
+}
+
 int prune4j_gemm_time(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, const void* x, void* y,
                       int32_t iterations, int32_t sync_each, float* milliseconds) {
     if (milliseconds == nullptr || iterations < 1) {
@@ -427,11 +458,7 @@ int prune4j_gemm_time(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, cons
         return P4J_OK;
     }
     p4j_gemm_shared* s = nullptr;
-    P4J_CHECK(shared(ctx, &s));
-    if (s->start == nullptr) {
-        P4J_CUDA(cudaEventCreate(&s->start), "cudaEventCreate");
-        P4J_CUDA(cudaEventCreate(&s->stop), "cudaEventCreate");
-    }
+    P4J_CHECK(timing_events(ctx, &s));
     P4J_CUDA(cudaEventRecord(s->start, ctx->stream), "cudaEventRecord");
     for (int i = 0; i < iterations; i++) {
         P4J_CHECK(run(plan, chosen, tokens, x, y));

@@ -526,6 +526,26 @@ public final class Prune4jH {
         }
     }
 
+    /** {@code int prune4j_gemm_run_timed(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, const void* x, void* y, float* kernel_milliseconds)} */
+    public static final class prune4j_gemm_run_timed {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_LONG, C_POINTER, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_gemm_run_timed() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_gemm_run_timed", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_gemm_run_timed(MemorySegment plan, int backend, long tokens, MemorySegment x, MemorySegment y, MemorySegment kernel_milliseconds) {
+        try {
+            return (int) prune4j_gemm_run_timed.Handle.HANDLE.invokeExact(plan, backend, tokens, x, y, kernel_milliseconds);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /** {@code int prune4j_gemm_time(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, const void* x, void* y, int32_t iterations, int32_t sync_each, float* milliseconds)} */
     public static final class prune4j_gemm_time {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_LONG, C_POINTER, C_POINTER, C_INT, C_INT, C_POINTER);

@@ -152,6 +152,14 @@ public final class CudaGemmPlan implements AutoCloseable {
      * {@code y [.., out]}): copies x in, runs, copies y out.
      */
     public void forward(Backend backend, Tensor x, Tensor y) {
+        forwardTimed(backend, x, y);
+    }
+
+    /**
+     * As {@link #forward}, returning the device time of the GEMM kernels in nanoseconds (CUDA events
+     * around the run, host copies excluded), or 0 for an empty input.
+     */
+    public long forwardTimed(Backend backend, Tensor x, Tensor y) {
         LinearArgs.check(x, name, out, in, null, y);
         if (x.dtype() != dtype || y.dtype() != dtype) {
             throw new IllegalArgumentException("layer '" + name + "': the GPU plan takes " + dtype + " activations, got "
@@ -159,13 +167,17 @@ public final class CudaGemmPlan implements AutoCloseable {
         }
         long tokens = x.rows();
         if (tokens == 0) {
-            return;
+            return 0;
         }
         synchronized (context) {
             try (DeviceBuffer dx = context.allocate(x.byteSize()); DeviceBuffer dy = context.allocate(y.byteSize())) {
                 context.copyToDevice(x.data(), dx, 0);
-                run(backend, tokens, dx, dy);
+                checkBuffers(tokens, dx, dy);
+                CudaContext.check(Prune4jH.prune4j_gemm_run_timed(handle(), backend.code, tokens, dx.segment(),
+                        dy.segment(), scratch), "prune4j_gemm_run_timed(" + name + ", " + backend + ", " + tokens + " tokens)");
+                long nanos = Math.round(scratch.get(ValueLayout.JAVA_FLOAT, 0) * 1e6);
                 context.copyToHost(dy, 0, y.data());
+                return nanos;
             }
         }
     }

@@ -16,7 +16,10 @@ import dev.prune4j.tensor.Tensor;
  * F32 weight, F32 activations) runs on the CPU kernels instead: {@link #description()} says so,
  * and the results agree within the usual F32-accumulation tolerance.
  */
-public final class CudaLinearKernels implements LinearKernels {
+public final class CudaLinearKernels implements LinearKernels, DeviceTiming {
+    /** Device time of the last GPU forward on each thread; -1 when it ran on the CPU or not at all. */
+    private static final ThreadLocal<long[]> LAST_KERNEL_NANOS = ThreadLocal.withInitial(() -> new long[] {-1});
+
     private final CudaContext context;
     private final String device;
     private final CpuLinearKernels fallback;
@@ -70,6 +73,15 @@ public final class CudaLinearKernels implements LinearKernels {
                 (x, y) -> fallback.sparse24(x, w, bias, y));
     }
 
+    /** Every forward copies its result back to the host before returning, so nothing is left queued. */
+    @Override
+    public void synchronize() {}
+
+    @Override
+    public long lastKernelNanos() {
+        return LAST_KERNEL_NANOS.get()[0];
+    }
+
     /** A plan on the device; activations of another dtype go to the CPU kernels. */
     private record OnDevice(CudaGemmPlan plan, DType dtype, String name, long out, long in, Tensor bias,
                             Prepared cpu) implements Prepared {
@@ -77,8 +89,9 @@ public final class CudaLinearKernels implements LinearKernels {
         public void forward(Tensor x, Tensor y) {
             LinearArgs.check(x, name, out, in, bias, y);
             if (onGpu(dtype, x, y)) {
-                plan.forward(CudaGemmPlan.Backend.AUTO, x, y);
+                LAST_KERNEL_NANOS.get()[0] = plan.forwardTimed(CudaGemmPlan.Backend.AUTO, x, y);
             } else {
+                LAST_KERNEL_NANOS.get()[0] = -1;
                 cpu.forward(x, y);
             }
         }
