@@ -87,6 +87,9 @@ public final class Main {
         for (Command c : commands.values()) {
             sb.append(String.format("  %-9s %s%n", c.name(), c.summary()));
         }
+        // These two live in the benchmarks module (JMH); the ./prune4j launcher runs them from there.
+        sb.append(String.format("  %-9s %s%n", "bench", "run the JMH suite: dense vs 2:4 layers, pruning kernels (report.md, plots)"));
+        sb.append(String.format("  %-9s %s%n", "report", "turn JMH / PyTorch JSON results into report.md and plots"));
         return sb.toString();
     }
 
