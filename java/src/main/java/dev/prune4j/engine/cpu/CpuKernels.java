@@ -17,8 +17,6 @@ import java.lang.foreign.MemorySegment;
  * inputs {@code X [tokens, in]}, Hessians {@code H [in, in]}, all row-major.
  */
 public final class CpuKernels {
-    /** Tokens per packed chunk of the Hessian update: one k block of {@link MatMul}. */
-    static final int TOKEN_CHUNK = MatMul.K_BLOCK;
     private static final int COLUMN_CHUNK = 256;
 
     private CpuKernels() {}
@@ -64,38 +62,8 @@ public final class CpuKernels {
                 }
             });
         }
-        long tokens = x.rows();
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment transposed = arena.allocate((long) in * TOKEN_CHUNK * 4, 64); // [in x kc]
-            MemorySegment rows = arena.allocate((long) TOKEN_CHUNK * in * 4, 64);       // [kc x in]
-            for (long t0 = 0; t0 < tokens; t0 += TOKEN_CHUNK) {
-                int kc = (int) Math.min(TOKEN_CHUNK, tokens - t0);
-                long first = t0;
-                par.forEach(kc, t -> {
-                    float[] row = new float[in];
-                    Rows.read(x, first + t, 0, in, row);
-                    for (int j = 0; j < in; j++) {
-                        row[j] *= inputScale;
-                    }
-                    MemorySegment.copy(row, 0, rows, F32, (long) t * in * 4, in);
-                });
-                par.forEach((in + 63) / 64, chunk -> {
-                    int jEnd = Math.min(in, chunk * 64 + 64);
-                    for (int j = chunk * 64; j < jEnd; j++) {
-                        for (int t = 0; t < kc; t++) {
-                            transposed.setAtIndex(F32, (long) j * kc + t, rows.getAtIndex(F32, (long) t * in + j));
-                        }
-                    }
-                });
-                MatMul.multiplyAdd(par, MatMul.Triangle.UPPER, in, in, kc, 1f,
-                        transposed, 0, kc, rows, 0, in, hs, 0, in);
-            }
-        }
-        par.forEach(in, i -> {
-            for (int j = 0; j < i; j++) {
-                hs.setAtIndex(F32, (long) i * in + j, hs.getAtIndex(F32, (long) j * in + i));
-            }
-        });
+        SymmetricRankK.update(par, x, inputScale, hs, in);
+        SymmetricRankK.mirrorUpper(par, hs, in);
     }
 
     /** {@code scores[i][j] = |w[i][j]| * sqrt(normSq[j] / tokens)}, the Wanda metric, in F32. */
