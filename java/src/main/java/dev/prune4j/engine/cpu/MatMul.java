@@ -7,9 +7,9 @@ import java.util.logging.Logger;
 
 /**
  * {@code C += alpha * A * B} on row-major F32 segments, blocked the way BLAS libraries do it
- * (Goto and van de Geijn): for each block of {@link #K_BLOCK} of the k dimension, B is packed once
- * into panels of the kernel's tile width and shared by all threads; C is cut into tasks of
- * {@link #ROW_BLOCK} x {@link #COL_BLOCK}, each packing its rows of A into a per-thread buffer. Inside
+ * (Goto and van de Geijn): for each block of {@link #K_BLOCK} of the k dimension, A and B are
+ * packed once (in parallel) into groups of the kernel's tile height and panels of its tile width,
+ * shared by all threads; C is cut into tasks of {@link #ROW_BLOCK} x {@link #COL_BLOCK}. Inside
  * a task, one packed group of A rows (a few KB, stays in L1) meets every B panel of the task (about
  * {@code K_BLOCK x COL_BLOCK} floats, stays in L2), one register tile at a time.
  *
@@ -49,9 +49,6 @@ public final class MatMul {
         }
     }
 
-    /** Per-thread buffer for the packed rows of A of one task. */
-    private static final ThreadLocal<float[][]> A_PACK = ThreadLocal.withInitial(() -> new float[1][]);
-
     static MatMulKernel kernel() {
         return Holder.KERNEL;
     }
@@ -72,18 +69,30 @@ public final class MatMul {
             return;
         }
         MatMulKernel kernel = Holder.KERNEL;
+        int mr = kernel.rowsPerTile();
+        int nr = kernel.colsPerTile();
         List<int[]> tasks = tasks(triangle, m, n);
+        int rowBlocks = (m + ROW_BLOCK - 1) / ROW_BLOCK;
+        int colBlocks = (n + COL_BLOCK - 1) / COL_BLOCK;
         for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
             int kc = Math.min(K_BLOCK, k - k0);
             long aAt = aOff + k0;
-            float[] bp = Panels.packColumns(b, bOff + (long) k0 * ldb, ldb, kc, n, kernel.colsPerTile());
+            long bAt = bOff + (long) k0 * ldb;
+            // Both operands packed once per k block, in parallel, then shared by every task.
+            float[] ap = new float[Panels.size(kc, m, mr)];
+            float[] bp = new float[Panels.size(kc, n, nr)];
+            par.forEach(rowBlocks + colBlocks, blk -> {
+                if (blk < rowBlocks) {
+                    int r0 = blk * ROW_BLOCK;
+                    Panels.packRows(a, aAt + (long) r0 * lda, lda, Math.min(ROW_BLOCK, m - r0), kc, mr, ap, r0 * kc);
+                } else {
+                    int c0 = (blk - rowBlocks) * COL_BLOCK;
+                    Panels.packColumns(b, bAt + c0, ldb, kc, Math.min(COL_BLOCK, n - c0), nr, bp, c0 * kc);
+                }
+            });
             par.forEach(tasks.size(), t -> {
                 int[] task = tasks.get(t);
-                int r0 = task[0], r1 = task[1];
-                float[][] scratch = A_PACK.get();
-                float[] ap = Panels.packRows(a, aAt + (long) r0 * lda, lda, r1 - r0, kc, kernel.rowsPerTile(), scratch[0]);
-                scratch[0] = ap;
-                tiles(kernel, triangle, kc, alpha, ap, r0, bp, 0, r0, r1, task[2], task[3], c, cOff, ldc);
+                tiles(kernel, triangle, kc, alpha, ap, 0, bp, 0, task[0], task[1], task[2], task[3], c, cOff, ldc);
             });
         }
     }

@@ -32,7 +32,7 @@ interface MatMulKernel {
                        MemorySegment a, long aOff, int lda,
                        MemorySegment b, long bOff, int ldb,
                        MemorySegment c, long cOff, int ldc) {
-        float[] ap = Panels.packRows(a, aOff + (long) r0 * lda + k0, lda, r1 - r0, kc, rowsPerTile(), null);
+        float[] ap = Panels.packRows(a, aOff + (long) r0 * lda + k0, lda, r1 - r0, kc, rowsPerTile());
         float[] bp = Panels.packColumns(b, bOff + (long) k0 * ldb + c0, ldb, kc, c1 - c0, colsPerTile());
         MatMul.tiles(this, MatMul.Triangle.FULL, kc, alpha, ap, r0, bp, c0, r0, r1, c0, c1, c, cOff, ldc);
     }

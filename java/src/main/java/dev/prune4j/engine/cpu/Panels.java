@@ -21,39 +21,53 @@ final class Panels {
 
     /**
      * Packs {@code A^T} for a row-major {@code A [rows x kc]} (element (0, 0) at element {@code at},
-     * row stride {@code lda}) in panels of {@code width} rows; reuses {@code into} when it is large
-     * enough (its padding is cleared).
+     * row stride {@code lda}) in panels of {@code width} rows, into {@code packed} from index
+     * {@code to}; the padding rows of the last panel are written as zeros.
      */
-    static float[] packRows(MemorySegment a, long at, int lda, int rows, int kc, int width, float[] into) {
-        int size = size(kc, rows, width);
-        float[] packed = into != null && into.length >= size ? into : new float[size];
-        float[] row = new float[kc];
-        int padded = size / kc;
-        for (int i = 0; i < padded; i++) {
-            int base = (i / width) * kc * width + i % width;
-            if (i < rows) {
-                MemorySegment.copy(a, F32, (at + (long) i * lda) * 4, row, 0, kc);
-                for (int p = 0; p < kc; p++) {
-                    packed[base + p * width] = row[p];
-                }
-            } else {
-                for (int p = 0; p < kc; p++) {
-                    packed[base + p * width] = 0f;
+    static void packRows(MemorySegment a, long at, int lda, int rows, int kc, int width, float[] packed, int to) {
+        float[] group = new float[width * kc];
+        for (int i0 = 0; i0 < rows; i0 += width) {
+            int h = Math.min(width, rows - i0);
+            for (int i = 0; i < h; i++) {
+                MemorySegment.copy(a, F32, (at + (long) (i0 + i) * lda) * 4, group, i * kc, kc);
+            }
+            if (h < width) {
+                java.util.Arrays.fill(group, h * kc, width * kc, 0f);
+            }
+            // Contiguous writes; the reads stride over a few rows that sit in L1.
+            int base = to + i0 * kc;
+            for (int p = 0; p < kc; p++) {
+                for (int i = 0; i < width; i++) {
+                    packed[base + p * width + i] = group[i * kc + p];
                 }
             }
         }
+    }
+
+    /** As {@link #packRows(MemorySegment, long, int, int, int, int, float[], int)}, into a new array. */
+    static float[] packRows(MemorySegment a, long at, int lda, int rows, int kc, int width) {
+        float[] packed = new float[size(kc, rows, width)];
+        packRows(a, at, lda, rows, kc, width, packed, 0);
         return packed;
     }
 
-    /** Packs a row-major {@code B [kc x cols]} (element (0, 0) at element {@code at}, row stride {@code ldb}). */
-    static float[] packColumns(MemorySegment b, long at, int ldb, int kc, int cols, int width) {
-        float[] packed = new float[size(kc, cols, width)];
+    /**
+     * Packs a row-major {@code B [kc x cols]} (element (0, 0) at element {@code at}, row stride
+     * {@code ldb}) into {@code packed} from index {@code to}, which must hold zeros past the last column.
+     */
+    static void packColumns(MemorySegment b, long at, int ldb, int kc, int cols, int width, float[] packed, int to) {
         for (int p = 0; p < kc; p++) {
             long rowAt = (at + (long) p * ldb) * 4;
             for (int c0 = 0; c0 < cols; c0 += width) {
-                MemorySegment.copy(b, F32, rowAt + (long) c0 * 4, packed, (c0 * kc + p * width), Math.min(width, cols - c0));
+                MemorySegment.copy(b, F32, rowAt + (long) c0 * 4, packed, to + c0 * kc + p * width, Math.min(width, cols - c0));
             }
         }
+    }
+
+    /** As {@link #packColumns(MemorySegment, long, int, int, int, int, float[], int)}, into a new array. */
+    static float[] packColumns(MemorySegment b, long at, int ldb, int kc, int cols, int width) {
+        float[] packed = new float[size(kc, cols, width)];
+        packColumns(b, at, ldb, kc, cols, width, packed, 0);
         return packed;
     }
 
