@@ -37,5 +37,12 @@ interface MatMulKernel {
         MatMul.tiles(this, MatMul.Triangle.FULL, kc, alpha, ap, r0, bp, c0, r0, r1, c0, c1, c, cOff, ldc);
     }
 
+    /**
+     * {@code y[yAt + c*yStride + r] -= x[xAt + r] * s[sAt + c]} for {@code c < count}, {@code r < n}:
+     * a rank-one update of {@code count} rows of y, each computed as a product then a subtraction
+     * (the same two roundings as the plain expression).
+     */
+    void subtractOuter(float[] y, int yAt, int yStride, int count, float[] x, int xAt, float[] s, int sAt, int n);
+
     String description();
 }

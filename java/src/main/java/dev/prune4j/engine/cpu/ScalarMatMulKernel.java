@@ -42,6 +42,17 @@ final class ScalarMatMulKernel implements MatMulKernel {
     }
 
     @Override
+    public void subtractOuter(float[] y, int yAt, int yStride, int count, float[] x, int xAt, float[] s, int sAt, int n) {
+        for (int c = 0; c < count; c++) {
+            float sc = s[sAt + c];
+            int at = yAt + c * yStride;
+            for (int r = 0; r < n; r++) {
+                y[at + r] -= x[xAt + r] * sc;
+            }
+        }
+    }
+
+    @Override
     public String description() {
         return "scalar";
     }

@@ -114,6 +114,22 @@ final class VectorMatMulKernel implements MatMulKernel {
     }
 
     @Override
+    public void subtractOuter(float[] y, int yAt, int yStride, int count, float[] x, int xAt, float[] s, int sAt, int n) {
+        int whole = n - n % V;
+        for (int c = 0; c < count; c++) {
+            float sc = s[sAt + c];
+            int at = yAt + c * yStride;
+            int r = 0;
+            for (; r < whole; r += V) {
+                FloatVector.fromArray(S, y, at + r).sub(FloatVector.fromArray(S, x, xAt + r).mul(sc)).intoArray(y, at + r);
+            }
+            for (; r < n; r++) {
+                y[at + r] -= x[xAt + r] * sc;
+            }
+        }
+    }
+
+    @Override
     public String description() {
         return "Vector API, " + S.vectorBitSize() + "-bit";
     }
