@@ -17,7 +17,6 @@ import java.lang.foreign.MemorySegment;
  */
 final class Cholesky {
     private static final int PANEL = 64;
-    private static final int INVERSE_COLUMNS = 64;
 
     private Cholesky() {}
 
@@ -124,70 +123,64 @@ final class Cholesky {
     }
 
     /**
-     * Replaces lower triangular L by L^-1 (also lower triangular). Column blocks of X = L^-1 are
-     * independent and run in parallel; each is a blocked forward substitution of L X = I: for every
-     * panel of {@link #PANEL} rows, first the product with the rows already solved (one matrix
-     * product), then a small triangular solve with the panel's diagonal block.
+     * Replaces lower triangular L (zeros above the diagonal) by L^-1, also lower triangular. Recursive
+     * on halves, {@code [[A, 0], [B, C]]^-1 = [[A^-1, 0], [-C^-1 B A^-1, C^-1]]}, so nearly all the
+     * work is two large matrix products per level that keep both threads and the vector kernel busy
+     * (the zero triangles are multiplied too: 2n^3/3 flops instead of n^3/3, at a far higher rate
+     * than a substitution column by column).
      */
     static void invertLowerInPlace(Parallel par, MemorySegment a, int n) {
-        int blocks = (n + INVERSE_COLUMNS - 1) / INVERSE_COLUMNS;
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment[] results = new MemorySegment[blocks];
-            for (int blk = 0; blk < blocks; blk++) {
-                int j0 = blk * INVERSE_COLUMNS;
-                results[blk] = arena.allocate((long) (n - j0) * Math.min(INVERSE_COLUMNS, n - j0) * 4, 64);
-            }
-            par.forEach(blocks, blk -> invertColumns(a, n, blk * INVERSE_COLUMNS, results[blk]));
-            // Every block reads L, so X is written only after all of them are done.
-            par.forEach(blocks, blk -> {
-                int j0 = blk * INVERSE_COLUMNS;
-                int w = Math.min(INVERSE_COLUMNS, n - j0);
-                for (int i = j0; i < n; i++) {
-                    int cols = Math.min(w, i - j0 + 1);
-                    MemorySegment.copy(results[blk], ((long) (i - j0) * w) * 4, a, ((long) i * n + j0) * 4, (long) cols * 4);
-                }
-            });
+            invertLower(par, a, n, 0, n, arena);
         }
     }
 
-    /** Columns {@code [j0, j0 + w)} of L^-1, rows {@code j0..n-1}, into {@code x [(n - j0) x w]}. */
-    private static void invertColumns(MemorySegment a, int n, int j0, MemorySegment x) {
-        int w = Math.min(INVERSE_COLUMNS, n - j0);
-        float[] panel = new float[PANEL * w];
-        float[] lRow = new float[PANEL];
-        for (int i0 = j0; i0 < n; i0 += PANEL) {
-            int i1 = Math.min(n, i0 + PANEL);
-            int height = i1 - i0;
-            java.util.Arrays.fill(panel, 0f);
-            for (int i = i0; i < i1; i++) {
-                if (i - j0 < w) {
-                    panel[(i - i0) * w + (i - j0)] = 1f;
-                }
+    /** Inverts the diagonal block {@code a[o:o+s, o:o+s]} in place. */
+    private static void invertLower(Parallel par, MemorySegment a, int n, int o, int s, Arena arena) {
+        if (s <= PANEL) {
+            invertSmall(a, n, o, s);
+            return;
+        }
+        int h = (s / 2 + PANEL - 1) / PANEL * PANEL; // a whole number of panels, less than s
+        int rest = s - h;
+        invertLower(par, a, n, o, h, arena);
+        invertLower(par, a, n, o + h, rest, arena);
+        long b = (long) (o + h) * n + o;      // B: rows o+h.., columns o..o+h
+        long c = (long) (o + h) * n + o + h;  // C^-1 now
+        MemorySegment t = arena.allocate((long) rest * h * 4, 64); // B A^-1
+        MatMul.multiplyAdd(par, MatMul.Triangle.FULL, rest, h, h, 1f, a, b, n, a, (long) o * n + o, n, t, 0, h);
+        for (int i = 0; i < rest; i++) {
+            a.asSlice((b + (long) i * n) * 4, (long) h * 4).fill((byte) 0);
+        }
+        MatMul.multiplyAdd(par, MatMul.Triangle.FULL, rest, h, rest, -1f, a, c, n, t, 0, h, a, b, n);
+    }
+
+    /** Forward substitution for a small diagonal block, in double on a heap copy. */
+    private static void invertSmall(MemorySegment a, int n, int o, int s) {
+        double[] l = new double[s * s];
+        float[] row = new float[s];
+        for (int i = 0; i < s; i++) {
+            MemorySegment.copy(a, F32, ((long) (o + i) * n + o) * 4, row, 0, i + 1);
+            for (int j = 0; j <= i; j++) {
+                l[i * s + j] = row[j];
             }
-            long panelAt = (long) (i0 - j0) * w;
-            MemorySegment.copy(panel, 0, x, F32, panelAt * 4, height * w);
-            if (i0 > j0) {
-                // panel -= L[i0:i1, j0:i0] @ X[j0:i0, :]
-                MatMul.multiplyAdd(Parallel.SEQUENTIAL, MatMul.Triangle.FULL, height, w, i0 - j0, -1f,
-                        a, (long) i0 * n + j0, n, x, 0, w, x, panelAt, w);
-                MemorySegment.copy(x, F32, panelAt * 4, panel, 0, height * w);
-            }
-            for (int i = i0; i < i1; i++) {
-                MemorySegment.copy(a, F32, ((long) i * n + i0) * 4, lRow, 0, i - i0 + 1);
-                int row = (i - i0) * w;
-                for (int p = i0; p < i; p++) {
-                    float l = lRow[p - i0];
-                    int base = (p - i0) * w;
-                    for (int q = 0; q < w; q++) {
-                        panel[row + q] -= l * panel[base + q];
-                    }
+        }
+        double[] x = new double[s * s];
+        for (int j = 0; j < s; j++) {
+            x[j * s + j] = 1 / l[j * s + j];
+            for (int i = j + 1; i < s; i++) {
+                double sum = 0;
+                for (int p = j; p < i; p++) {
+                    sum += l[i * s + p] * x[p * s + j];
                 }
-                float inv = 1f / lRow[i - i0];
-                for (int q = 0; q < w; q++) {
-                    panel[row + q] *= inv;
-                }
+                x[i * s + j] = -sum / l[i * s + i];
             }
-            MemorySegment.copy(panel, 0, x, F32, panelAt * 4, height * w);
+        }
+        for (int i = 0; i < s; i++) {
+            for (int j = 0; j <= i; j++) {
+                row[j] = (float) x[i * s + j];
+            }
+            MemorySegment.copy(row, 0, a, F32, ((long) (o + i) * n + o) * 4, i + 1);
         }
     }
 }

@@ -17,8 +17,6 @@ import java.lang.foreign.MemorySegment;
  * inputs {@code X [tokens, in]}, Hessians {@code H [in, in]}, all row-major.
  */
 public final class CpuKernels {
-    /** Tokens per packed chunk of the Hessian update: one k block of {@link MatMul}. */
-    static final int TOKEN_CHUNK = MatMul.K_BLOCK;
     private static final int COLUMN_CHUNK = 256;
 
     private CpuKernels() {}
@@ -64,38 +62,8 @@ public final class CpuKernels {
                 }
             });
         }
-        long tokens = x.rows();
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment transposed = arena.allocate((long) in * TOKEN_CHUNK * 4, 64); // [in x kc]
-            MemorySegment rows = arena.allocate((long) TOKEN_CHUNK * in * 4, 64);       // [kc x in]
-            for (long t0 = 0; t0 < tokens; t0 += TOKEN_CHUNK) {
-                int kc = (int) Math.min(TOKEN_CHUNK, tokens - t0);
-                long first = t0;
-                par.forEach(kc, t -> {
-                    float[] row = new float[in];
-                    Rows.read(x, first + t, 0, in, row);
-                    for (int j = 0; j < in; j++) {
-                        row[j] *= inputScale;
-                    }
-                    MemorySegment.copy(row, 0, rows, F32, (long) t * in * 4, in);
-                });
-                par.forEach((in + 63) / 64, chunk -> {
-                    int jEnd = Math.min(in, chunk * 64 + 64);
-                    for (int j = chunk * 64; j < jEnd; j++) {
-                        for (int t = 0; t < kc; t++) {
-                            transposed.setAtIndex(F32, (long) j * kc + t, rows.getAtIndex(F32, (long) t * in + j));
-                        }
-                    }
-                });
-                MatMul.multiplyAdd(par, MatMul.Triangle.UPPER, in, in, kc, 1f,
-                        transposed, 0, kc, rows, 0, in, hs, 0, in);
-            }
-        }
-        par.forEach(in, i -> {
-            for (int j = 0; j < i; j++) {
-                hs.setAtIndex(F32, (long) i * in + j, hs.getAtIndex(F32, (long) j * in + i));
-            }
-        });
+        SymmetricRankK.update(par, x, inputScale, hs, in);
+        SymmetricRankK.mirrorUpper(par, hs, in);
     }
 
     /** {@code scores[i][j] = |w[i][j]| * sqrt(normSq[j] / tokens)}, the Wanda metric, in F32. */
@@ -187,38 +155,10 @@ public final class CpuKernels {
         }
         // Per-row keep decisions for N:M are collected here: rows share mask words.
         boolean[][] nmKeep = nmM > 0 ? new boolean[rows][] : null;
-        par.forEach(rows, r -> {
-            float[] row = new float[width];
-            float[] e = new float[width];
-            boolean[] keep = new boolean[width];
-            long rowStart = (long) r * cols + from;
-            MemorySegment.copy(w.data(), F32, rowStart * 4, row, 0, width);
-            if (nmM == 0) {
-                for (int j = 0; j < width; j++) {
-                    keep[j] = blockKeep.isKept((long) r * width + j);
-                }
-            }
-            for (int i = 0; i < width; i++) {
-                if (nmM > 0 && i % nmM == 0) {
-                    chooseNm(row, hb, width, i, nmN, nmM, keep);
-                }
-                float d = hb[i * width + i];
-                float q = keep[i] ? row[i] : 0f;
-                float ei = (row[i] - q) / d;
-                e[i] = ei;
-                if (ei != 0f) {
-                    int base = i * width;
-                    for (int j = i + 1; j < width; j++) {
-                        row[j] -= ei * hb[base + j];
-                    }
-                }
-                row[i] = q;
-            }
-            MemorySegment.copy(row, 0, w.data(), F32, rowStart * 4, width);
-            MemorySegment.copy(e, 0, err.data(), F32, (long) r * width * 4, width);
-            if (nmKeep != null) {
-                nmKeep[r] = keep;
-            }
+        par.forEach((rows + ObsBlock.ROWS - 1) / ObsBlock.ROWS, chunk -> {
+            int r0 = chunk * ObsBlock.ROWS;
+            ObsBlock.chunk(w.data(), cols, from, width, hb, r0, Math.min(ObsBlock.ROWS, rows - r0),
+                    blockKeep, nmN, nmM, nmKeep, err.data());
         });
         if (nmKeep != null) {
             for (int r = 0; r < rows; r++) {
@@ -231,26 +171,6 @@ public final class CpuKernels {
                     }
                 }
             }
-        }
-    }
-
-    /** Keeps the n largest {@code w^2/d^2} among columns {@code [i, i+m)}; ties keep the lower column. */
-    private static void chooseNm(float[] row, float[] hb, int width, int i, int n, int m, boolean[] keep) {
-        for (int a = 0; a < m; a++) {
-            float d = hb[(i + a) * width + i + a];
-            float sa = row[i + a] * row[i + a] / (d * d);
-            int larger = 0;
-            for (int b = 0; b < m; b++) {
-                if (b == a) {
-                    continue;
-                }
-                float db = hb[(i + b) * width + i + b];
-                float sb = row[i + b] * row[i + b] / (db * db);
-                if (sb > sa || (sb == sa && b < a)) {
-                    larger++;
-                }
-            }
-            keep[i + a] = larger < n;
         }
     }
 

@@ -1,36 +1,53 @@
 package dev.prune4j.engine.cpu;
 
+import static dev.prune4j.engine.cpu.Rows.F32;
+
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /** The plain-Java matrix kernel, used when the Vector API is not available. */
 final class ScalarMatMulKernel implements MatMulKernel {
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int MR = 4;
+    private static final int NR = 16;
 
     @Override
-    public void block(float alpha, int k0, int kc, int r0, int r1, int c0, int c1,
-                      MemorySegment a, long aOff, int lda,
-                      MemorySegment b, long bOff, int ldb,
-                      MemorySegment c, long cOff, int ldc) {
-        int width = c1 - c0;
-        float[] acc = new float[width];
-        float[] bRow = new float[width];
-        for (int r = r0; r < r1; r++) {
-            java.util.Arrays.fill(acc, 0f);
-            for (int p = k0; p < k0 + kc; p++) {
-                float av = a.getAtIndex(F32, aOff + (long) r * lda + p);
-                if (av == 0f) {
-                    continue;
-                }
-                MemorySegment.copy(b, F32, (bOff + (long) p * ldb + c0) * 4, bRow, 0, width);
-                for (int j = 0; j < width; j++) {
-                    acc[j] += av * bRow[j];
+    public int rowsPerTile() {
+        return MR;
+    }
+
+    @Override
+    public int colsPerTile() {
+        return NR;
+    }
+
+    @Override
+    public void tile(int kc, float[] a, int aAt, float[] b, int bAt, float alpha,
+                     MemorySegment c, long cAt, int ldc, int rows, int cols) {
+        float[] acc = new float[MR * NR];
+        for (int p = 0; p < kc; p++) {
+            int ai = aAt + p * MR;
+            int bi = bAt + p * NR;
+            for (int i = 0; i < MR; i++) {
+                float av = a[ai + i];
+                for (int j = 0; j < NR; j++) {
+                    acc[i * NR + j] += av * b[bi + j];
                 }
             }
-            long cRow = cOff + (long) r * ldc + c0;
-            for (int j = 0; j < width; j++) {
-                c.setAtIndex(F32, cRow + j, c.getAtIndex(F32, cRow + j) + alpha * acc[j]);
+        }
+        for (int i = 0; i < rows; i++) {
+            long row = cAt + (long) i * ldc;
+            for (int j = 0; j < cols; j++) {
+                c.setAtIndex(F32, row + j, c.getAtIndex(F32, row + j) + alpha * acc[i * NR + j]);
+            }
+        }
+    }
+
+    @Override
+    public void subtractOuter(float[] y, int yAt, int yStride, int count, float[] x, int xAt, float[] s, int sAt, int n) {
+        for (int c = 0; c < count; c++) {
+            float sc = s[sAt + c];
+            int at = yAt + c * yStride;
+            for (int r = 0; r < n; r++) {
+                y[at + r] -= x[xAt + r] * sc;
             }
         }
     }
