@@ -51,7 +51,7 @@ class EvalCommandTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "--model gpt2|only 'minilm'",
-            "--methods wanda|not available",
+            "--calibration-mode twice|unknown calibration mode",
             "--methods random|unknown method",
             "--sparsity 1.5|not in [0, 1)",
             "--scope diagonal|unknown scope",

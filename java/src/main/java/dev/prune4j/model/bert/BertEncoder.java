@@ -151,6 +151,18 @@ public final class BertEncoder {
         return Collections.unmodifiableList(all);
     }
 
+    /**
+     * The linear layers grouped by encoder layer (six per layer, in execution order): the unit
+     * that sequential calibration prunes before running the calibration text on to the next.
+     */
+    public List<List<Linear>> linearsByLayer() {
+        List<List<Linear>> out = new ArrayList<>();
+        for (Layer l : layers) {
+            out.add(l.linears());
+        }
+        return Collections.unmodifiableList(out);
+    }
+
     /** The linear layers by name, in execution order. */
     public Map<String, Linear> linearsByName() {
         Map<String, Linear> m = new LinkedHashMap<>();
