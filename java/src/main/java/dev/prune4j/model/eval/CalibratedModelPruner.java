@@ -31,7 +31,7 @@ import java.util.Set;
  * pruned, the inputs of this layer's six linear layers feed fresh statistics, and those six are
  * pruned with them (within one encoder layer all six see the dense layer's inputs, as in the
  * references). Later layers thus correct for the errors of earlier ones. Costs one forward pass
- * per encoder layer; the statistics themselves cost the same as one-shot.</li>
+ * per encoder layer (up to that layer only); the statistics themselves cost the same as one-shot.</li>
  * <li>{@link Mode#ONE_SHOT}: one pass of the dense model gives every layer's statistics.</li>
  * </ul>
  *
@@ -136,11 +136,12 @@ public final class CalibratedModelPruner<S> implements ModelPruner {
         if (mode == Mode.ONE_SHOT) {
             pruneGroup(dense, layers, pruned, arena);
         } else {
-            for (List<Linear> block : dense.linearsByLayer()) {
-                List<Linear> wanted = block.stream().filter(l -> requested.contains(l.name())).toList();
+            List<List<Linear>> blocks = dense.linearsByLayer();
+            for (int b = 0; b < blocks.size(); b++) {
+                List<Linear> wanted = blocks.get(b).stream().filter(l -> requested.contains(l.name())).toList();
                 if (!wanted.isEmpty()) {
-                    // The calibration text runs through the layers pruned so far.
-                    pruneGroup(dense.withLinearWeights(pruned), wanted, pruned, arena);
+                    // The calibration text runs through the layers pruned so far, and stops after this one.
+                    pruneGroup(dense.withLinearWeights(pruned).firstLayers(b + 1), wanted, pruned, arena);
                 }
             }
         }
