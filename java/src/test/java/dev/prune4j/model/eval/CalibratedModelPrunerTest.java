@@ -72,23 +72,29 @@ class CalibratedModelPrunerTest {
     void sequentialCalibrationDiffersFromOneShotOnlyAfterTheFirstEncoderLayer() {
         SparseGpt.Options options = SparseGpt.Options.DEFAULT;
         PruneTarget target = PruneTarget.nm(2, 4);
-        List<Linear> layers = model.encoder().linears();
+        // Encoder layers 0 and 3 only (a subset keeps the test quick); layer 3 then sees the pruned layer 0.
+        List<Linear> first = model.encoder().linearsByLayer().getFirst();
+        List<Linear> fourth = model.encoder().linearsByLayer().get(3);
+        List<Linear> layers = new java.util.ArrayList<>(first);
+        layers.addAll(fourth);
         try (Arena arena = Arena.ofShared()) {
             Map<String, Tensor> sequential = CalibratedModelPruner.sparseGpt(model, CALIBRATION, ENGINE, target, options,
                     Mode.SEQUENTIAL).prune(layers, arena);
             Map<String, Tensor> oneShot = CalibratedModelPruner.sparseGpt(model, CALIBRATION, ENGINE, target, options,
                     Mode.ONE_SHOT).prune(layers, arena);
-            List<Linear> first = model.encoder().linearsByLayer().getFirst();
+            assertEquals(12, sequential.size());
             for (Linear l : first.subList(0, 3)) {
                 assertEquals(0.0, maskDisagreement(sequential.get(l.name()), oneShot.get(l.name())), l.name());
             }
             for (Linear l : first.subList(3, 6)) {
                 assertTrue(maskDisagreement(sequential.get(l.name()), oneShot.get(l.name())) < 1e-3, l.name());
             }
-            for (Linear l : model.encoder().linearsByLayer().get(3)) {
+            for (Linear l : fourth) {
                 assertTrue(maskDisagreement(sequential.get(l.name()), oneShot.get(l.name())) > 0.02, l.name());
             }
-            assertEquals(0.5, PruneEval.zeroFraction(model.encoder().withLinearWeights(sequential).linears()), 1e-4);
+            List<Linear> pruned = model.encoder().withLinearWeights(sequential).linears().stream()
+                    .filter(l -> sequential.containsKey(l.name())).toList();
+            assertEquals(0.5, PruneEval.zeroFraction(pruned), 1e-4);
         }
     }
 
