@@ -160,7 +160,14 @@ final class EvalCommand implements Command {
                 }
             }
             String about = "all-MiniLM-L6-v2: embedding quality vs sparsity (prune4j eval)";
+            // Where a fully collapsed model lands: every linear weight zero. The residual path still
+            // carries the (LayerNorm-ed) token embeddings, so this is not the unrelated-sentence level.
+            EvalResult zero = eval.evaluate("none", "all", 1.0, MagnitudePruners.of(engine, 1.0, Scope.TENSOR));
             List<String> notes = notes(methods, text, model, mode, threads);
+            notes.add(String.format(Locale.ROOT, "Floor: with all 36 linear weights zero (only embeddings, biases and "
+                    + "LayerNorms left; the residual path still carries the token embeddings) mean cosine %.4f, "
+                    + "top-1 agreement %.3f, top-1 accuracy %.3f.", zero.meanCosine(), zero.top1Agreement(),
+                    zero.top1Accuracy()));
             String md = EvalReport.markdown(results, eval.denseAccuracy(), eval.denseUnrelatedCosine(), about, notes);
             EvalReport.writeAtomically(output.resolve("results.md"), md);
             EvalReport.writeAtomically(output.resolve("results.csv"), EvalReport.csv(results));
