@@ -52,7 +52,8 @@ final class EvalCommand implements Command {
                 sparsity, and for each N:M pattern, then compares with the dense model on held-out
                 fortune texts: mean cosine similarity of sentence embeddings, and top-1 nearest-neighbour
                 agreement on a retrieval set (first halves of texts as queries, second halves as documents).
-                Writes DIR/results.md, DIR/results.csv and DIR/quality.png.
+                Writes DIR/results.md, DIR/results.csv and DIR/quality.png; the notes above the table give
+                the level of a fully collapsed model (every linear weight zero) for comparison.
 
                 Methods and their settings (the table's "setting" column):
                   magnitude  smallest |w| per scope: row, tensor, or global (one threshold for the model)
