@@ -151,6 +151,30 @@ public final class BertEncoder {
         return Collections.unmodifiableList(all);
     }
 
+    /**
+     * The linear layers grouped by encoder layer (six per layer, in execution order): the unit
+     * that sequential calibration prunes before running the calibration text on to the next.
+     */
+    public List<List<Linear>> linearsByLayer() {
+        List<List<Linear>> out = new ArrayList<>();
+        for (Layer l : layers) {
+            out.add(l.linears());
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * The embeddings and the first {@code count} encoder layers only: calibrating encoder layer
+     * {@code count - 1} needs no layer after it. Its output is that layer's hidden state.
+     */
+    public BertEncoder firstLayers(int count) {
+        if (count < 1 || count > layers.size()) {
+            throw new IllegalArgumentException("the encoder has " + layers.size() + " layers, asked for the first " + count);
+        }
+        return new BertEncoder(config, wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings, embeddingNorm,
+                layers.subList(0, count));
+    }
+
     /** The linear layers by name, in execution order. */
     public Map<String, Linear> linearsByName() {
         Map<String, Linear> m = new LinkedHashMap<>();

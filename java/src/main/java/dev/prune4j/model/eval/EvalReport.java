@@ -18,13 +18,21 @@ public final class EvalReport {
     /**
      * @param denseAccuracy  the dense model's top-1 accuracy on the retrieval pairs
      * @param unrelatedCosine mean cosine of dense embeddings of unrelated sentences (the floor)
+     * @param notes           lines printed as a list under the title (how the run was set up)
      */
-    public static String markdown(List<EvalResult> results, double denseAccuracy, double unrelatedCosine, String about) {
+    public static String markdown(List<EvalResult> results, double denseAccuracy, double unrelatedCosine, String about,
+                                  List<String> notes) {
         StringBuilder sb = new StringBuilder();
         sb.append("# ").append(about).append("\n\n");
+        for (String n : notes) {
+            sb.append("- ").append(n).append('\n');
+        }
+        if (!notes.isEmpty()) {
+            sb.append('\n');
+        }
         sb.append(String.format(Locale.ROOT, "Dense model: top-1 retrieval accuracy %.3f (cosine 1, agreement 1); "
                 + "mean cosine between unrelated sentences %.3f.%n%n", denseAccuracy, unrelatedCosine));
-        sb.append("| method | scope / pattern | sparsity | actual | mean cosine | top-1 agreement | top-1 accuracy |\n");
+        sb.append("| method | setting | sparsity | actual | mean cosine | top-1 agreement | top-1 accuracy |\n");
         sb.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
         for (EvalResult r : results) {
             sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.4f | %.4f | %.3f | %.3f |%n", r.method(),

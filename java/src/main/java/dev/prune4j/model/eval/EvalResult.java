@@ -4,7 +4,7 @@ package dev.prune4j.model.eval;
  * The quality of one pruned model against the dense one.
  *
  * @param method          pruning method ("magnitude", "wanda", ...)
- * @param setting         scope or pattern ("tensor", "global", "2:4")
+ * @param setting         where the ratio is met exactly: a scope ("row", "tensor", "global") or an N:M pattern ("2:4")
  * @param sparsity        the requested fraction of linear weights pruned
  * @param actualSparsity  the measured fraction of zero linear weights
  * @param meanCosine      mean cosine similarity of pruned and dense embeddings, held-out sentences
