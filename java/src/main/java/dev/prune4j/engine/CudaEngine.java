@@ -94,10 +94,60 @@ public final class CudaEngine implements Engine, LinearKernels.Provider {
     @Override
     public synchronized LinearKernels linearKernels() {
         if (linearKernels == null) {
-            cpuFallback = new CpuEngine();
-            linearKernels = new CudaLinearKernels(context, description, cpuFallback);
+            linearKernels = new CudaLinearKernels(context, description, cpu());
         }
         return linearKernels;
+    }
+
+    /** The CPU engine for the work that has no device kernel yet: made on first use, closed with this one. */
+    private synchronized CpuEngine cpu() {
+        if (cpuFallback == null) {
+            cpuFallback = new CpuEngine();
+        }
+        return cpuFallback;
+    }
+
+    // ---- Calibration and SparseGPT: no device kernels yet, so the multi-threaded CPU engine runs them
+    // (the interface's defaults would run them on one thread).
+
+    @Override
+    public void accumulateSquaredNorms(Tensor x, Tensor sumSq) {
+        cpu().accumulateSquaredNorms(x, sumSq);
+    }
+
+    @Override
+    public void hessianUpdate(Tensor h, Tensor x, float decay, float inputScale) {
+        cpu().hessianUpdate(h, x, decay, inputScale);
+    }
+
+    @Override
+    public void wandaScores(Tensor w, Tensor normSq, long tokens, Tensor scores) {
+        cpu().wandaScores(w, normSq, tokens, scores);
+    }
+
+    @Override
+    public boolean choleskyInverseUpper(Tensor h) {
+        return cpu().choleskyInverseUpper(h);
+    }
+
+    @Override
+    public void obsScores(Tensor w, Tensor hinv, int from, int to, Tensor scores) {
+        cpu().obsScores(w, hinv, from, to, scores);
+    }
+
+    @Override
+    public void obsBlock(Tensor w, Tensor hinv, int from, int to, Mask blockKeep, int nmN, int nmM, Tensor err) {
+        cpu().obsBlock(w, hinv, from, to, blockKeep, nmN, nmM, err);
+    }
+
+    @Override
+    public void trailingUpdate(Tensor w, Tensor err, Tensor hinv, int from, int to) {
+        cpu().trailingUpdate(w, err, hinv, from, to);
+    }
+
+    @Override
+    public double rowQuadraticFormSum(Tensor d, Tensor h) {
+        return cpu().rowQuadraticFormSum(d, h);
     }
 
     /** The device context, for tests that watch device memory. */
