@@ -1,14 +1,16 @@
 package dev.prune4j.bench;
 
+import dev.prune4j.bench.shapes.BenchShapes;
 import dev.prune4j.bench.report.BenchResults;
 import dev.prune4j.bench.report.MachineInfo;
 import dev.prune4j.bench.report.ReportWriter;
 import dev.prune4j.bench.report.ResultReader;
-import dev.prune4j.engine.CudaEngine;
+import dev.prune4j.cuda.CudaEngine;
 import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.EngineUnavailableException;
 import dev.prune4j.engine.Engines;
-import dev.prune4j.io.Json;
+import dev.prune4j.bench.report.JsonFormat;
+import dev.prune4j.io.AtomicFiles;
 import dev.prune4j.sparse.LinearKernels;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -157,7 +159,7 @@ public final class BenchMain {
         Path jmh = o.output.resolve(JMH_JSON);
         mergeJson(parts, jmh);
         Path machineJson = o.output.resolve(MACHINE_JSON);
-        ReportWriter.writeAtomically(machineJson, Json.writePretty(machine).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.writeString(machineJson, JsonFormat.writePretty(machine));
         BenchResults results = ResultReader.read(List.of(jmh, machineJson));
         out.println("wrote " + jmh);
         out.println("wrote " + machineJson);
@@ -234,18 +236,18 @@ public final class BenchMain {
             if (Files.exists(p)) {
                 String text = Files.readString(p).trim();
                 if (!text.isEmpty()) {
-                    all.addAll((List<?>) Json.parse(text));
+                    all.addAll((List<?>) JsonFormat.parse(text));
                 }
             }
         }
-        ReportWriter.writeAtomically(target, Json.writePretty(all).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.writeString(target, JsonFormat.writePretty(all));
         for (Path p : parts) {
             Files.deleteIfExists(p);
         }
     }
 
     private static String chooseEngine(String asked) {
-        String kind = Engines.checkKind(asked);
+        String kind = Engines.checkName(asked);
         if (kind.equals("cpu")) {
             return "cpu";
         }
@@ -263,7 +265,7 @@ public final class BenchMain {
     /** Why {@code engine} cannot run LinearBench (it offers no linear-layer kernels yet), or null. */
     private static String linearKernelsMissing(String engine) {
         try (Engine e = BenchEngines.create(engine)) {
-            LinearKernels.of(e);
+            e.linearKernels();
             return null;
         } catch (UnsupportedOperationException ex) {
             return ex.getMessage();

@@ -1,5 +1,6 @@
 package dev.prune4j.bench;
 
+import dev.prune4j.bench.shapes.BenchShapes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

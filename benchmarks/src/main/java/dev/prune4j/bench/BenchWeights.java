@@ -1,6 +1,7 @@
 package dev.prune4j.bench;
 
-import dev.prune4j.engine.CpuEngine;
+import dev.prune4j.bench.shapes.BenchShapes;
+import dev.prune4j.engine.cpu.CpuEngine;
 import dev.prune4j.mask.Mask;
 import dev.prune4j.prune.Magnitude;
 import dev.prune4j.prune.NmPattern;

@@ -2,9 +2,9 @@ package dev.prune4j.bench;
 
 import dev.prune4j.calib.ActivationStats;
 import dev.prune4j.calib.HessianAccumulator;
-import dev.prune4j.engine.CpuEngine;
+import dev.prune4j.engine.cpu.CpuEngine;
 import dev.prune4j.prune.LayerPruneResult;
-import dev.prune4j.prune.PruneTarget;
+import dev.prune4j.prune.PruneSpec;
 import dev.prune4j.sparsegpt.SparseGpt;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Tensor;
@@ -134,7 +134,7 @@ public class CalibrationBenchmark {
     @Benchmark
     public void wandaPerRow50(Layer layer, Blackhole bh) {
         try (Arena arena = Arena.ofShared()) {
-            LayerPruneResult r = Wanda.prune(layer.engine, layer.weight, layer.stats, PruneTarget.perRow(0.5), null, arena);
+            LayerPruneResult r = Wanda.prune(layer.engine, layer.weight, layer.stats, PruneSpec.perRow(0.5), null, arena);
             bh.consume(r.mask().count());
         }
     }
@@ -143,7 +143,7 @@ public class CalibrationBenchmark {
     @Benchmark
     public void sparseGpt50(Layer layer, Blackhole bh) {
         try (Arena arena = Arena.ofShared()) {
-            LayerPruneResult r = SparseGpt.prune(layer.engine, layer.weight, layer.hessian, PruneTarget.perTensor(0.5),
+            LayerPruneResult r = SparseGpt.prune(layer.engine, layer.weight, layer.hessian, PruneSpec.perTensor(0.5),
                     SparseGpt.Options.DEFAULT.withComputeError(false), arena);
             bh.consume(r.mask().count());
         }

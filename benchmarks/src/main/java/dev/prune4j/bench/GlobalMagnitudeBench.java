@@ -3,7 +3,7 @@ package dev.prune4j.bench;
 import dev.prune4j.engine.Engine;
 import dev.prune4j.mask.Mask;
 import dev.prune4j.prune.Magnitude;
-import dev.prune4j.prune.TensorSelector;
+import dev.prune4j.checkpoint.TensorSelector;
 import dev.prune4j.safetensors.TensorSpec;
 import dev.prune4j.synth.LlamaShape;
 import dev.prune4j.synth.SyntheticLlama;

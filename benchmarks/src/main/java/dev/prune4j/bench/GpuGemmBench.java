@@ -2,10 +2,11 @@ package dev.prune4j.bench;
 
 import dev.prune4j.bindings.CudaContext;
 import dev.prune4j.bindings.DeviceBuffer;
-import dev.prune4j.engine.CudaEngine;
-import dev.prune4j.io.Json;
-import dev.prune4j.sparse.CudaGemmPlan;
-import dev.prune4j.sparse.CudaGemmPlan.Backend;
+import dev.prune4j.cuda.CudaEngine;
+import dev.prune4j.bench.report.JsonFormat;
+import dev.prune4j.io.AtomicFiles;
+import dev.prune4j.cuda.CudaGemmPlan;
+import dev.prune4j.cuda.CudaGemmPlan.Backend;
 import dev.prune4j.sparse.Sparse24;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Half;
@@ -71,9 +72,7 @@ public final class GpuGemmBench {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("device", engine.description());
             doc.put("results", rows);
-            Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), "gpu-gemm", ".json.tmp");
-            Files.writeString(tmp, Json.writePretty(doc));
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeString(out, JsonFormat.writePretty(doc));
         }
         System.out.println("wrote " + out);
     }

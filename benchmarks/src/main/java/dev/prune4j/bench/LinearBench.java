@@ -69,7 +69,7 @@ public class LinearBench {
     public void setUp() {
         eng = BenchEngines.create(engine);
         try {
-            prepare(LinearKernels.of(eng));
+            prepare(eng.linearKernels());
         } catch (RuntimeException | Error e) {
             tearDown();
             throw e;

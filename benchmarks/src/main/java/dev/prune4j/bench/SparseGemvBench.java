@@ -1,10 +1,12 @@
 package dev.prune4j.bench;
 
-import dev.prune4j.engine.CpuEngine;
+import dev.prune4j.prune.Scope;
+import dev.prune4j.engine.cpu.CpuEngine;
 import dev.prune4j.mask.Mask;
 import dev.prune4j.prune.Magnitude;
 import dev.prune4j.prune.NmPattern;
-import dev.prune4j.sparse.CpuLinearKernels;
+import dev.prune4j.prune.MagnitudeSelection;
+import dev.prune4j.sparse.SparseLinear;
 import dev.prune4j.sparse.Sparse24;
 import dev.prune4j.synth.LlamaShape;
 import dev.prune4j.synth.SyntheticLlama;
@@ -56,7 +58,8 @@ public class SparseGemvBench {
 
     private Arena arena;
     private CpuEngine engine;
-    private CpuLinearKernels kernels;
+    private SparseLinear denseLayer;
+    private SparseLinear sparseLayer;
     private Tensor weight;
     private Sparse24 compressed;
     private Tensor x;
@@ -70,15 +73,16 @@ public class SparseGemvBench {
         DType type = DType.valueOf(dtype);
         arena = Arena.ofShared();
         engine = new CpuEngine();
-        kernels = new CpuLinearKernels(engine);
         weight = Tensor.allocate(arena, "model.layers.0.mlp.down_proj.weight", type, out, in);
         SyntheticLlama synth = new SyntheticLlama(LlamaShape.TINY, type, 1);
         for (int b = 0; b < SyntheticLlama.blocks(weight.numel()); b++) {
             synth.fillBlock(weight, b);
         }
         Mask keep = Magnitude.pruneNm(engine, weight, NmPattern.TWO_FOUR);
-        engine.applyMask(weight, keep, weight);
+        MagnitudeSelection.applyMask(engine, weight, keep, weight);
         compressed = Sparse24.compress(weight, arena);
+        denseLayer = SparseLinear.dense(weight.name(), weight, null, engine.linearKernels());
+        sparseLayer = SparseLinear.sparse(weight.name(), compressed, null, engine.linearKernels());
         x = Tensor.allocate(arena, "x", type, tokens, in);
         Random rnd = new Random(1);
         for (long i = 0; i < x.numel(); i++) {
@@ -89,19 +93,21 @@ public class SparseGemvBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        denseLayer.close();
+        sparseLayer.close();
         engine.close();
         arena.close();
     }
 
     @Benchmark
     public Tensor dense() {
-        kernels.dense(x, weight, null, y);
+        denseLayer.forward(x, y);
         return y;
     }
 
     @Benchmark
     public Tensor sparse24() {
-        kernels.sparse24(x, compressed, null, y);
+        sparseLayer.forward(x, y);
         return y;
     }
 }

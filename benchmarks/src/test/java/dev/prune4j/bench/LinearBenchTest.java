@@ -3,8 +3,7 @@ package dev.prune4j.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.prune4j.engine.CpuEngine;
-import dev.prune4j.sparse.CpuLinearKernels;
+import dev.prune4j.engine.cpu.CpuEngine;
 import dev.prune4j.sparse.DeviceTiming;
 import dev.prune4j.sparse.LinearKernels;
 import dev.prune4j.sparse.Sparse24;
@@ -38,15 +37,21 @@ class LinearBenchTest {
         }
 
         @Override
-        public void dense(Tensor x, Tensor w, Tensor bias, Tensor y) {
-            calls.add("dense");
-            cpu.dense(x, w, bias, y);
+        public Prepared prepareDense(Tensor w, Tensor bias) {
+            Prepared layer = cpu.prepareDense(w, bias);
+            return (x, y) -> {
+                calls.add("dense");
+                layer.forward(x, y);
+            };
         }
 
         @Override
-        public void sparse24(Tensor x, Sparse24 w, Tensor bias, Tensor y) {
-            calls.add("sparse24");
-            cpu.sparse24(x, w, bias, y);
+        public Prepared prepareSparse24(Sparse24 w, Tensor bias) {
+            Prepared layer = cpu.prepareSparse24(w, bias);
+            return (x, y) -> {
+                calls.add("sparse24");
+                layer.forward(x, y);
+            };
         }
 
         @Override
@@ -81,7 +86,7 @@ class LinearBenchTest {
 
     @Test
     void deviceKernelsAreSynchronisedAndTheirTimeCounted() {
-        RecordingKernels kernels = new RecordingKernels(new CpuLinearKernels(cpu), 2_500);
+        RecordingKernels kernels = new RecordingKernels(cpu.linearKernels(), 2_500);
         small().prepare(kernels);
         KernelTime time = new KernelTime();
         bench.dense(time);
@@ -100,7 +105,7 @@ class LinearBenchTest {
 
     @Test
     void denseAndSparseLayersComputeTheSameProduct() {
-        small().prepare(new CpuLinearKernels(cpu));
+        small().prepare(cpu.linearKernels());
         KernelTime time = new KernelTime();
         float[] dense = bench.dense(time).toFloatArray();
         float[] sparse = bench.sparse24(time).toFloatArray();

@@ -9,8 +9,15 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A CUDA device and its stream ({@code p4j_context*}), with the status checks done: every failed
- * call becomes a {@link Prune4jException} carrying the library's message. Not thread-safe: use one
- * context from one thread at a time. Out-parameters go to a small segment allocated once.
+ * call becomes a {@link Prune4jException} carrying the library's message.
+ *
+ * <p><b>One lock.</b> The native context is not thread-safe, so this object is the lock for it and
+ * for everything that uses it (buffers, GEMM plans, the engine's kernels): every call here
+ * synchronises on it, and so must any code that passes {@link #handle()} to a downcall.
+ *
+ * <p><b>Lifetime.</b> A context outlives what was made on it: {@link #close()} first closes the
+ * resources registered with {@link #register} (GEMM plans) and then destroys the context; buffers
+ * freed after that do nothing. Out-parameters go to a small segment allocated once.
  */
 public final class CudaContext implements AutoCloseable {
     private static final int NAME_BYTES = 256;
@@ -19,6 +26,7 @@ public final class CudaContext implements AutoCloseable {
     private final MemorySegment scratch;
     private final MemorySegment handle;
     private final int device;
+    private final java.util.Set<AutoCloseable> children = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private boolean closed;
 
     private CudaContext(Arena arena, MemorySegment scratch, MemorySegment handle, int device) {
@@ -74,19 +82,33 @@ public final class CudaContext implements AutoCloseable {
         return device;
     }
 
-    /** The opaque {@code p4j_context*}, for the kernel calls of {@link Prune4jH}. */
+    /** The opaque {@code p4j_context*}, for the kernel calls of {@link Prune4jH}; hold this context's lock. */
     public MemorySegment handle() {
         ensureOpen();
         return handle;
     }
 
-    public String deviceName() {
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** {@code child} is closed when this context closes, unless it was {@link #unregister}ed first. */
+    public synchronized void register(AutoCloseable child) {
+        ensureOpen();
+        children.add(child);
+    }
+
+    public synchronized void unregister(AutoCloseable child) {
+        children.remove(child);
+    }
+
+    public synchronized String deviceName() {
         check(Prune4jH.prune4j_device_name(handle(), scratch, NAME_BYTES), "prune4j_device_name");
         return scratch.getString(0);
     }
 
     /** Compute capability, e.g. {@code 9.0} for H100. */
-    public Capability capability() {
+    public synchronized Capability capability() {
         check(Prune4jH.prune4j_device_capability(handle(), scratch, scratch.asSlice(4)), "prune4j_device_capability");
         return new Capability(scratch.get(C_INT, 0), scratch.get(C_INT, 4));
     }
@@ -98,7 +120,7 @@ public final class CudaContext implements AutoCloseable {
         }
     }
 
-    public MemoryInfo memory() {
+    public synchronized MemoryInfo memory() {
         check(Prune4jH.prune4j_device_memory(handle(), scratch, scratch.asSlice(8)), "prune4j_device_memory");
         return new MemoryInfo(scratch.get(C_LONG, 0), scratch.get(C_LONG, 8));
     }
@@ -106,12 +128,12 @@ public final class CudaContext implements AutoCloseable {
     public record MemoryInfo(long freeBytes, long totalBytes) {}
 
     /** Allocates {@code bytes} (> 0) of device memory. */
-    public DeviceBuffer allocate(long bytes) {
+    public synchronized DeviceBuffer allocate(long bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("device allocation of " + bytes + " bytes");
         }
         check(Prune4jH.prune4j_malloc(handle(), bytes, scratch), "prune4j_malloc(" + bytes + ")");
-        return new DeviceBuffer(this, scratch.get(C_POINTER, 0).reinterpret(bytes));
+        return new DeviceBuffer(this, scratch.get(C_POINTER, 0), bytes);
     }
 
     void free(MemorySegment devicePointer) {
@@ -119,7 +141,7 @@ public final class CudaContext implements AutoCloseable {
     }
 
     /** Copies {@code host} (native memory) to {@code dst} at {@code offset}; returns when done. */
-    public void copyToDevice(MemorySegment host, DeviceBuffer dst, long offset) {
+    public synchronized void copyToDevice(MemorySegment host, DeviceBuffer dst, long offset) {
         dst.checkRange(offset, host.byteSize());
         if (host.isNative()) {
             check(Prune4jH.prune4j_memcpy_h2d(handle(), dst.address(offset), host, host.byteSize()), "prune4j_memcpy_h2d");
@@ -134,7 +156,7 @@ public final class CudaContext implements AutoCloseable {
     }
 
     /** Copies {@code host.byteSize()} bytes from {@code src} at {@code offset} into {@code host}. */
-    public void copyToHost(DeviceBuffer src, long offset, MemorySegment host) {
+    public synchronized void copyToHost(DeviceBuffer src, long offset, MemorySegment host) {
         src.checkRange(offset, host.byteSize());
         if (host.isNative()) {
             check(Prune4jH.prune4j_memcpy_d2h(handle(), host, src.address(offset), host.byteSize()), "prune4j_memcpy_d2h");
@@ -148,12 +170,12 @@ public final class CudaContext implements AutoCloseable {
     }
 
     /** Sets {@code bytes} bytes of {@code dst} to {@code value}. */
-    public void memset(DeviceBuffer dst, int value, long bytes) {
+    public synchronized void memset(DeviceBuffer dst, int value, long bytes) {
         dst.checkRange(0, bytes);
         check(Prune4jH.prune4j_memset(handle(), dst.address(0), value, bytes), "prune4j_memset");
     }
 
-    public void synchronize() {
+    public synchronized void synchronize() {
         check(Prune4jH.prune4j_synchronize(handle()), "prune4j_synchronize");
     }
 
@@ -163,16 +185,29 @@ public final class CudaContext implements AutoCloseable {
         }
     }
 
+    /** Closes every registered child (GEMM plans), then destroys the context. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
+        RuntimeException failure = null;
+        for (AutoCloseable child : java.util.List.copyOf(children)) {
+            try {
+                child.close();
+            } catch (Exception e) {
+                failure = failure == null ? new IllegalStateException("closing " + child + " failed", e) : failure;
+            }
+        }
+        children.clear();
         closed = true;
         try {
             check(Prune4jH.prune4j_context_destroy(handle), "prune4j_context_destroy");
         } finally {
             arena.close();
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 }

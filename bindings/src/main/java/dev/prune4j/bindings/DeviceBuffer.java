@@ -3,47 +3,60 @@ package dev.prune4j.bindings;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Device memory allocated through {@link CudaContext#allocate(long)}. {@link #segment()} has the
- * buffer's size but points into GPU memory: pass it to kernels, never read or write it on the host.
+ * Device memory allocated through {@link CudaContext#allocate(long)}. {@link #pointer()} is a
+ * zero-length segment at the device address: it can be passed to kernels, and any host read or
+ * write of it throws instead of touching GPU memory as if it were the host's.
  */
 public final class DeviceBuffer implements AutoCloseable {
     private final CudaContext context;
-    private final MemorySegment segment;
+    private final MemorySegment pointer;
+    private final long byteSize;
     private boolean freed;
 
-    DeviceBuffer(CudaContext context, MemorySegment segment) {
+    DeviceBuffer(CudaContext context, MemorySegment pointer, long byteSize) {
         this.context = context;
-        this.segment = segment;
+        this.pointer = pointer.reinterpret(0);
+        this.byteSize = byteSize;
     }
 
     public long byteSize() {
-        return segment.byteSize();
+        return byteSize;
     }
 
-    /** The device pointer, sized; never dereference it on the host. */
-    public MemorySegment segment() {
+    /** The device pointer as a zero-length segment; never dereference it on the host. */
+    public MemorySegment pointer() {
         if (freed) {
-            throw new IllegalStateException("device buffer of " + segment.byteSize() + " bytes was freed");
+            throw new IllegalStateException("device buffer of " + byteSize + " bytes was freed");
         }
-        return segment;
+        return pointer;
     }
 
+    /** The device address {@code offset} bytes into the buffer, zero-length. */
     MemorySegment address(long offset) {
-        return offset == 0 ? segment() : segment().asSlice(offset);
+        return offset == 0 ? pointer() : MemorySegment.ofAddress(pointer().address() + offset);
     }
 
     void checkRange(long offset, long bytes) {
-        if (offset < 0 || bytes < 0 || offset + bytes > segment.byteSize()) {
+        if (offset < 0 || bytes < 0 || offset + bytes > byteSize) {
             throw new IndexOutOfBoundsException("bytes [" + offset + ", " + (offset + bytes)
-                    + ") outside a device buffer of " + segment.byteSize());
+                    + ") outside a device buffer of " + byteSize);
         }
     }
 
+    public boolean isFreed() {
+        return freed;
+    }
+
+    /** Frees the memory; a second close, or a close after the context closed, does nothing. */
     @Override
     public void close() {
-        if (!freed) {
-            freed = true;
-            context.free(segment);
+        synchronized (context) {
+            if (!freed) {
+                freed = true;
+                if (!context.isClosed()) {
+                    context.free(pointer);
+                }
+            }
         }
     }
 }

@@ -8,8 +8,8 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * FFM bindings for {@code native/include/prune4j.h}, kept by hand in jextract's layout: per C
- * function a nested class with its {@code FunctionDescriptor} and a lazily linked
- * {@code static final MethodHandle}, and a static method of the same name that calls it.
+ * function a nested (package-private) class with its {@code FunctionDescriptor} and a lazily linked
+ * {@code static final MethodHandle}, and a public static method of the same name that calls it.
  * {@code Prune4jHeaderDriftTest} parses the header and fails when this class no longer matches it.
  *
  * <p>C types map as {@code int}, {@code int32_t}, {@code uint32_t} to {@link #C_INT},
@@ -58,7 +58,7 @@ public final class Prune4jH {
     }
 
     /** {@code const char* prune4j_last_error(void)} */
-    public static final class prune4j_last_error {
+    static final class prune4j_last_error {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_POINTER);
         public static final boolean CRITICAL = true;
 
@@ -78,7 +78,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_abi_version(int32_t* version)} */
-    public static final class prune4j_abi_version {
+    static final class prune4j_abi_version {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
         public static final boolean CRITICAL = true;
 
@@ -98,7 +98,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_device_count(int32_t* count)} */
-    public static final class prune4j_device_count {
+    static final class prune4j_device_count {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -118,7 +118,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_context_create(int32_t device, p4j_context** out)} */
-    public static final class prune4j_context_create {
+    static final class prune4j_context_create {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -138,7 +138,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_context_destroy(p4j_context* ctx)} */
-    public static final class prune4j_context_destroy {
+    static final class prune4j_context_destroy {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -158,7 +158,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_device_name(p4j_context* ctx, char* buffer, size_t capacity)} */
-    public static final class prune4j_device_name {
+    static final class prune4j_device_name {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_LONG);
         public static final boolean CRITICAL = true;
 
@@ -178,7 +178,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_device_capability(p4j_context* ctx, int32_t* major, int32_t* minor)} */
-    public static final class prune4j_device_capability {
+    static final class prune4j_device_capability {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER);
         public static final boolean CRITICAL = true;
 
@@ -198,7 +198,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_device_memory(p4j_context* ctx, uint64_t* free_bytes, uint64_t* total_bytes)} */
-    public static final class prune4j_device_memory {
+    static final class prune4j_device_memory {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -218,7 +218,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_malloc(p4j_context* ctx, uint64_t bytes, void** out)} */
-    public static final class prune4j_malloc {
+    static final class prune4j_malloc {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -238,7 +238,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_free(p4j_context* ctx, void* device_ptr)} */
-    public static final class prune4j_free {
+    static final class prune4j_free {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -258,7 +258,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_memcpy_h2d(p4j_context* ctx, void* device_dst, const void* host_src, uint64_t bytes)} */
-    public static final class prune4j_memcpy_h2d {
+    static final class prune4j_memcpy_h2d {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_LONG);
         public static final boolean CRITICAL = false;
 
@@ -278,7 +278,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_memcpy_d2h(p4j_context* ctx, void* host_dst, const void* device_src, uint64_t bytes)} */
-    public static final class prune4j_memcpy_d2h {
+    static final class prune4j_memcpy_d2h {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_LONG);
         public static final boolean CRITICAL = false;
 
@@ -298,7 +298,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_memset(p4j_context* ctx, void* device_dst, int32_t value, uint64_t bytes)} */
-    public static final class prune4j_memset {
+    static final class prune4j_memset {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_LONG);
         public static final boolean CRITICAL = false;
 
@@ -318,7 +318,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_synchronize(p4j_context* ctx)} */
-    public static final class prune4j_synchronize {
+    static final class prune4j_synchronize {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -340,7 +340,7 @@ public final class Prune4jH {
     /** {@code int prune4j_magnitude_histogram(p4j_context* ctx, const void* values, int32_t dtype, uint64_t numel,
                                 const uint64_t* live, int32_t key_space, int32_t shift, int32_t bits,
                                 int32_t prefix, uint64_t* histogram, int64_t* nan_index)} */
-    public static final class prune4j_magnitude_histogram {
+    static final class prune4j_magnitude_histogram {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_LONG, C_POINTER, C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -363,7 +363,7 @@ public final class Prune4jH {
                         const uint64_t* live, int32_t key_space, int32_t threshold,
                         uint64_t ties_to_prune, uint64_t* mask_out, uint64_t* ties_pruned,
                         int64_t* nan_index)} */
-    public static final class prune4j_prune_below {
+    static final class prune4j_prune_below {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_LONG, C_POINTER, C_INT, C_INT, C_LONG, C_POINTER, C_POINTER, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -385,7 +385,7 @@ public final class Prune4jH {
     /** {@code int prune4j_prune_smallest_per_row(p4j_context* ctx, const void* values, int32_t dtype, uint64_t rows,
                                    uint64_t cols, const uint64_t* live, int32_t per_row,
                                    uint64_t* mask_out, int64_t* nan_index)} */
-    public static final class prune4j_prune_smallest_per_row {
+    static final class prune4j_prune_smallest_per_row {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_LONG, C_LONG, C_POINTER, C_INT, C_POINTER, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -406,7 +406,7 @@ public final class Prune4jH {
 
     /** {@code int prune4j_prune_nm(p4j_context* ctx, const void* values, int32_t dtype, uint64_t numel, int32_t n,
                      int32_t m, uint64_t* mask_out, int64_t* nan_index)} */
-    public static final class prune4j_prune_nm {
+    static final class prune4j_prune_nm {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_LONG, C_INT, C_INT, C_POINTER, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -427,7 +427,7 @@ public final class Prune4jH {
 
     /** {@code int prune4j_apply_mask(p4j_context* ctx, const void* src, const uint64_t* keep, uint64_t numel,
                        int32_t element_bytes, void* dst)} */
-    public static final class prune4j_apply_mask {
+    static final class prune4j_apply_mask {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_LONG, C_INT, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -447,7 +447,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_gemm_plan_create(p4j_context* ctx, int32_t weight_format, int32_t dtype, int64_t out_features, int64_t in_features, const void* values, const void* meta, const float* bias, p4j_gemm_plan** out)} */
-    public static final class prune4j_gemm_plan_create {
+    static final class prune4j_gemm_plan_create {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT, C_LONG, C_LONG, C_POINTER, C_POINTER, C_POINTER, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -467,7 +467,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_gemm_plan_destroy(p4j_gemm_plan* plan)} */
-    public static final class prune4j_gemm_plan_destroy {
+    static final class prune4j_gemm_plan_destroy {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -487,7 +487,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_gemm_backend(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, int32_t* chosen)} */
-    public static final class prune4j_gemm_backend {
+    static final class prune4j_gemm_backend {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_LONG, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -507,7 +507,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_gemm_run(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, const void* x, void* y)} */
-    public static final class prune4j_gemm_run {
+    static final class prune4j_gemm_run {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_LONG, C_POINTER, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -527,7 +527,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_gemm_run_timed(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, const void* x, void* y, float* kernel_milliseconds)} */
-    public static final class prune4j_gemm_run_timed {
+    static final class prune4j_gemm_run_timed {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_LONG, C_POINTER, C_POINTER, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -547,7 +547,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_gemm_time(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, const void* x, void* y, int32_t iterations, int32_t sync_each, float* milliseconds)} */
-    public static final class prune4j_gemm_time {
+    static final class prune4j_gemm_time {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_LONG, C_POINTER, C_POINTER, C_INT, C_INT, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -567,7 +567,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_gemm_export_sparse24(p4j_gemm_plan* plan, int32_t backend, void* values, void* meta)} */
-    public static final class prune4j_gemm_export_sparse24 {
+    static final class prune4j_gemm_export_sparse24 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER, C_POINTER);
         public static final boolean CRITICAL = false;
 

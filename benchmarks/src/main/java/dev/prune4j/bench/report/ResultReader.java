@@ -1,6 +1,5 @@
 package dev.prune4j.bench.report;
 
-import dev.prune4j.io.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,8 +49,8 @@ public final class ResultReader {
     static void readFile(Path file, BenchResults into) throws IOException {
         Object root;
         try {
-            root = Json.parse(Files.readString(file));
-        } catch (Json.JsonException e) {
+            root = JsonFormat.parse(Files.readString(file));
+        } catch (IOException | RuntimeException e) {
             throw new IOException("result file " + file + " is not valid JSON: " + e.getMessage(), e);
         }
         try {

@@ -1,6 +1,6 @@
 package dev.prune4j.bench.report;
 
-import dev.prune4j.bench.BenchShapes;
+import dev.prune4j.bench.shapes.BenchShapes;
 import dev.prune4j.bench.report.LinearResult.Impl;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * chart: one line per model, dtype and 2:4 implementation. Colour is the model, the line style the
  * implementation (solid prune4j, dashed torch CUTLASS, dotted torch cuSPARSELt), the marker the dtype
  * (circle F16, square BF16). Tokens on a log2 axis; dashed guides at 1x (break-even) and 16/9 = 1.78x
- * (the byte bound of an F16 2:4 weight). Drawn headless, like {@code dev.prune4j.analysis.SparsityPlot}.
+ * (the byte bound of an F16 2:4 weight). Drawn headless, like {@code dev.prune4j.cli.SparsityPlot}.
  */
 public final class SpeedupPlot {
     static {

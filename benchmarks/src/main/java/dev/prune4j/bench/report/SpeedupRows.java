@@ -1,6 +1,6 @@
 package dev.prune4j.bench.report;
 
-import dev.prune4j.bench.BenchShapes;
+import dev.prune4j.bench.shapes.BenchShapes;
 import dev.prune4j.bench.report.LinearResult.Impl;
 import dev.prune4j.bench.report.LinearResult.RowKey;
 import java.util.ArrayList;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prune4j.bench.report.LinearResult.Impl;
-import dev.prune4j.io.Json;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -33,7 +32,7 @@ class ReportFromRecordedJsonTest {
 
     /** primaryMetric.score of the JMH entry for {@code method} at {@code tokens}, in its file's unit. */
     private static double jmhScore(Path file, String method, String shape, int tokens) throws IOException {
-        for (Object o : (List<?>) Json.parse(Files.readString(file))) {
+        for (Object o : (List<?>) JsonFormat.parse(Files.readString(file))) {
             Map<?, ?> r = (Map<?, ?>) o;
             Map<?, ?> p = (Map<?, ?>) r.get("params");
             if (((String) r.get("benchmark")).endsWith("." + method) && shape.equals(p.get("shape"))

@@ -1,0 +1,12 @@
+package dev.prune4j.bench;
+
+import dev.prune4j.testing.ArchitectureRules;
+import org.junit.jupiter.api.Test;
+
+/** No package cycles in prune4j-benchmarks, and no use of prune4j-core's internal packages. */
+class ArchitectureTest {
+    @Test
+    void noPackageCyclesAndNoForeignInternals() {
+        ArchitectureRules.check(BenchMain.class);
+    }
+}

@@ -1,0 +1,247 @@
+package dev.prune4j.internal.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.prune4j.engine.cpu.CpuEngine;
+import dev.prune4j.sparse.LinearKernels;
+import dev.prune4j.sparse.Sparse24;
+import dev.prune4j.testing.TwoFourWeights;
+import dev.prune4j.tensor.DType;
+import dev.prune4j.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CPU GEMMs against a double-precision oracle, and 2:4 against dense on the same (masked)
+ * weight, over random shapes: token counts on both sides of the decode and tile sizes, row lengths
+ * that are not multiples of the vector width, with and without bias, every dtype.
+ */
+class CpuLinearKernelsTest {
+    private static final DType[] TYPES = {DType.F16, DType.BF16, DType.F32};
+    private static final int[] TOKENS = {1, 2, 3, 4, 5, 7, 16, 17, 65, 130};
+
+    private static CpuEngine engine;
+    private static List<CpuLinearKernels> kernels;
+
+    @BeforeAll
+    static void start() {
+        engine = new CpuEngine(2);
+        kernels = List.of((CpuLinearKernels) engine.linearKernels(), CpuLinearKernels.scalar(engine::parallelFor, 2));
+    }
+
+    /** One forward of a prepared layer, then its resources freed. */
+    private static void run(LinearKernels.Prepared layer, Tensor x, Tensor y) {
+        try (layer) {
+            layer.forward(x, y);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        engine.close();
+    }
+
+    /** The exact result in double, and the sum of |products| that bounds F32 accumulation error. */
+    private record Oracle(double[] y, double[] scale) {
+        static Oracle of(Tensor x, Tensor w, Tensor bias) {
+            int tokens = (int) x.rows();
+            int in = (int) w.dim(1);
+            int out = (int) w.dim(0);
+            float[] xs = x.toFloatArray();
+            float[] ws = w.toFloatArray();
+            double[] y = new double[tokens * out];
+            double[] scale = new double[tokens * out];
+            for (int t = 0; t < tokens; t++) {
+                for (int r = 0; r < out; r++) {
+                    double s = bias == null ? 0 : bias.getFloat(r);
+                    double a = Math.abs(s);
+                    for (int k = 0; k < in; k++) {
+                        double p = (double) xs[t * in + k] * ws[r * in + k];
+                        s += p;
+                        a += Math.abs(p);
+                    }
+                    y[t * out + r] = s;
+                    scale[t * out + r] = a;
+                }
+            }
+            return new Oracle(y, scale);
+        }
+
+        void check(Tensor got, int in, String what) {
+            // F32 accumulation over `in` products, then one rounding to the output dtype.
+            double accumulation = (in + 2) * 0x1p-24;
+            double rounding = switch (got.dtype()) {
+                case F16 -> 0x1p-11;
+                case BF16 -> 0x1p-8;
+                default -> 0x1p-24;
+            };
+            for (int i = 0; i < y.length; i++) {
+                double tol = accumulation * scale[i] + rounding * (Math.abs(y[i]) + accumulation * scale[i]) + 1e-30;
+                double err = Math.abs(got.getFloat(i) - y[i]);
+                if (got.dtype() == DType.F16 && Math.abs(y[i]) < 0x1p-14) {
+                    tol += 0x1p-25; // F16 subnormal spacing
+                }
+                assertTrue(err <= tol, what + ": element " + i + " is " + got.getFloat(i) + ", expected " + y[i]
+                        + " (error " + err + " > " + tol + ")");
+            }
+        }
+    }
+
+    @Test
+    void sparse_and_dense_match_the_oracle_over_random_shapes_and_dtypes() {
+        Random rnd = new Random(2024);
+        for (int trial = 0; trial < 60; trial++) {
+            DType wType = TYPES[trial % 3];
+            DType xType = TYPES[(trial / 3) % 3];
+            DType yType = rnd.nextBoolean() ? DType.F32 : xType;
+            int tokens = TOKENS[rnd.nextInt(TOKENS.length)];
+            int in = 4 * (1 + rnd.nextInt(trial < 30 ? 40 : 140));
+            int out = 1 + rnd.nextInt(70);
+            try (Arena arena = Arena.ofShared()) {
+                Tensor w = TwoFourWeights.weight(arena, "layer.weight", wType, out, in, rnd);
+                Tensor x = TwoFourWeights.activations(arena, xType, rnd, tokens, in);
+                Tensor bias = TwoFourWeights.biasOrNull(arena, TYPES[rnd.nextInt(3)], out, rnd);
+                Oracle oracle = Oracle.of(x, w, bias);
+                Sparse24 s = Sparse24.compress(w, arena);
+                for (CpuLinearKernels k : kernels) {
+                    String what = k.description() + " W " + wType + " [" + out + ", " + in + "], X " + xType + " x"
+                            + tokens + ", Y " + yType + (bias == null ? "" : ", bias " + bias.dtype());
+                    Tensor ySparse = Tensor.allocate(arena, "y", yType, tokens, out);
+                    run(k.prepareSparse24(s, bias), x, ySparse);
+                    oracle.check(ySparse, in, "2:4 " + what);
+                    Tensor yDense = Tensor.allocate(arena, "y", yType, tokens, out);
+                    run(k.prepareDense(w, bias), x, yDense);
+                    oracle.check(yDense, in, "dense " + what);
+                }
+            }
+        }
+    }
+
+    @Test
+    void sparse_equals_dense_on_the_decompressed_weight_within_f32_accumulation() {
+        Random rnd = new Random(7);
+        CpuLinearKernels k = kernels.get(0);
+        for (DType dtype : TYPES) {
+            for (int tokens : new int[] {1, 3, 16, 33}) {
+                int in = 4 * (1 + rnd.nextInt(300));
+                int out = 1 + rnd.nextInt(40);
+                try (Arena arena = Arena.ofShared()) {
+                    Sparse24 s = Sparse24.compress(TwoFourWeights.weight(arena, "w", dtype, out, in, rnd), arena);
+                    Tensor masked = s.decompress(arena);
+                    Tensor x = TwoFourWeights.activations(arena, dtype, rnd, tokens, in);
+                    Tensor bias = TwoFourWeights.biasOrNull(arena, dtype, out, rnd);
+                    Tensor ySparse = Tensor.allocate(arena, "y", DType.F32, tokens, out);
+                    Tensor yDense = Tensor.allocate(arena, "y", DType.F32, tokens, out);
+                    run(k.prepareSparse24(s, bias), x, ySparse);
+                    run(k.prepareDense(masked, bias), x, yDense);
+                    Oracle oracle = Oracle.of(x, masked, bias);
+                    for (int i = 0; i < tokens * out; i++) {
+                        double tol = 2 * (in + 2) * 0x1p-24 * oracle.scale()[i];
+                        assertEquals(yDense.getFloat(i), ySparse.getFloat(i), tol,
+                                dtype + " " + tokens + "x" + in + " -> " + out + ", element " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void f16_subnormal_extreme_and_infinite_weights_are_widened_exactly() {
+        // One-hot tokens read the weights back one by one: y[t, r] = w[r, t].
+        int in = 64;
+        float[] special = {0x1p-24f, -0x1p-24f, 0x1.ff8p-15f, 0x1p-14f, 65504f, -65504f, 0x1.004p-10f, 3.0f};
+        try (Arena arena = Arena.ofShared()) {
+            Tensor w = Tensor.allocate(arena, "w", DType.F16, 2, in);
+            for (int k = 0; k < in; k += 4) {
+                w.setFloat(k, special[(k / 4) % special.length]);
+                w.setFloat(in + k + 1, -special[(k / 4 + 3) % special.length]);
+            }
+            Tensor eye = Tensor.allocate(arena, "x", DType.F32, in, in);
+            for (int t = 0; t < in; t++) {
+                eye.setFloat((long) t * in + t, 1);
+            }
+            for (CpuLinearKernels k : kernels) {
+                Tensor yDense = Tensor.allocate(arena, "y", DType.F32, in, 2);
+                Tensor ySparse = Tensor.allocate(arena, "y", DType.F32, in, 2);
+                run(k.prepareDense(w, null), eye, yDense);
+                run(k.prepareSparse24(Sparse24.compress(w, arena), null), eye, ySparse);
+                for (int t = 0; t < in; t++) {
+                    for (int r = 0; r < 2; r++) {
+                        float expected = w.getFloat((long) r * in + t);
+                        assertEquals(expected, yDense.getFloat(2L * t + r), 0, k.description() + " dense w[" + r + ", " + t + "]");
+                        assertEquals(expected, ySparse.getFloat(2L * t + r), 0, k.description() + " 2:4 w[" + r + ", " + t + "]");
+                    }
+                }
+            }
+            // Infinities and NaN propagate as in IEEE arithmetic.
+            Tensor inf = Tensor.ofFloats(arena, "inf", DType.F16, new float[] {
+                Float.POSITIVE_INFINITY, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, Float.NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 2, 16);
+            Tensor ones = Tensor.ofFloats(arena, "x", DType.F32, new float[16], 1, 16);
+            for (int i = 0; i < 16; i++) {
+                ones.setFloat(i, 1);
+            }
+            for (CpuLinearKernels k : kernels) {
+                Tensor y = Tensor.allocate(arena, "y", DType.F32, 1, 2);
+                run(k.prepareDense(inf, null), ones, y);
+                assertEquals(Float.POSITIVE_INFINITY, y.getFloat(0));
+                assertTrue(Float.isNaN(y.getFloat(1)));
+                run(k.prepareSparse24(Sparse24.compress(inf, arena), null), ones, y);
+                assertEquals(Float.POSITIVE_INFINITY, y.getFloat(0));
+                assertTrue(Float.isNaN(y.getFloat(1)));
+            }
+        }
+    }
+
+    @Test
+    void results_do_not_depend_on_the_thread_count() {
+        Random rnd = new Random(11);
+        try (Arena arena = Arena.ofShared(); CpuEngine one = new CpuEngine(1)) {
+            Sparse24 s = Sparse24.compress(TwoFourWeights.weight(arena, "w", DType.BF16, 100, 72, rnd), arena);
+            Tensor x = TwoFourWeights.activations(arena, DType.BF16, rnd, 9, 72);
+            Tensor a = Tensor.allocate(arena, "a", DType.F32, 9, 100);
+            Tensor b = Tensor.allocate(arena, "b", DType.F32, 9, 100);
+            run(one.linearKernels().prepareSparse24(s, null), x, a);
+            run(kernels.get(0).prepareSparse24(s, null), x, b);
+            assertArrayEquals(a.data().toArray(ValueLayout.JAVA_BYTE), b.data().toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    @Test
+    void tensors_of_a_confined_arena_are_computed_on_the_callers_thread() {
+        Random rnd = new Random(12);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor w = TwoFourWeights.weight(arena, "w", DType.F16, 70, 40, rnd);
+            Tensor x = TwoFourWeights.activations(arena, DType.F16, rnd, 2, 40);
+            Tensor y = Tensor.allocate(arena, "y", DType.F32, 2, 70);
+            run(kernels.get(0).prepareSparse24(Sparse24.compress(w, arena), null), x, y);
+            Oracle.of(x, w, null).check(y, 40, "confined");
+        }
+    }
+
+    @Test
+    void leading_dimensions_of_x_and_y_may_be_any_shape() {
+        Random rnd = new Random(13);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor w = TwoFourWeights.weight(arena, "w", DType.F32, 5, 16, rnd);
+            Tensor x = TwoFourWeights.activations(arena, DType.F32, rnd, 2, 3, 16);
+            Tensor y = Tensor.allocate(arena, "y", DType.F32, 2, 3, 5);
+            run(kernels.get(0).prepareSparse24(Sparse24.compress(w, arena), null), x, y);
+            Oracle.of(x, w, null).check(y, 16, "3-D");
+        }
+    }
+
+    @Test
+    void the_cpu_engine_supplies_the_cpu_kernels() {
+        assertTrue(engine.linearKernels() instanceof CpuLinearKernels);
+        assertTrue(engine.linearKernels().description().startsWith("cpu"));
+    }
+}

@@ -1,0 +1,210 @@
+package dev.prune4j.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.prune4j.testing.FastWeights;
+import dev.prune4j.sparse.LinearKernels;
+import dev.prune4j.sparse.Sparse24;
+import dev.prune4j.sparse.SparseLinear;
+import dev.prune4j.bindings.CudaContext;
+import dev.prune4j.engine.EngineUnavailableException;
+import dev.prune4j.cuda.CudaGemmPlan.Backend;
+import dev.prune4j.tensor.DType;
+import dev.prune4j.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The GPU GEMMs (cuBLASLt dense, CUTLASS 2:4, the decode kernel) against a double-precision
+ * reference of the same weights, on every shape of ARCHITECTURE.md's table at 1, 16 and 2048 tokens,
+ * F16 and BF16, with and without bias; odd sizes; and the 2:4 layouts converted back to the
+ * canonical form. Big outputs are checked on a random sample of elements so the reference stays
+ * affordable. Skipped (reported as skipped) where no CUDA device is usable.
+ */
+@Tag("gpu")
+class CudaLinearKernelsGpuTest {
+    private static final int SAMPLES = 1500;
+
+    private static CudaEngine gpu;
+    private static String unavailable;
+
+    @BeforeAll
+    static void openDevice() {
+        try {
+            gpu = CudaEngine.create(0);
+        } catch (EngineUnavailableException e) {
+            unavailable = "no usable CUDA device: " + e.getMessage();
+            return;
+        }
+        System.out.println("gpu tests on " + gpu.description());
+    }
+
+    @BeforeEach
+    void requireDevice() {
+        Assumptions.assumeTrue(gpu != null, () -> unavailable);
+    }
+
+    @AfterAll
+    static void closeDevice() {
+        if (gpu != null) {
+            gpu.close();
+        }
+    }
+
+    static Stream<Arguments> tableShapes() {
+        int[][] shapes = {{4096, 4096}, {11008, 4096}, {4096, 11008}, {5120, 5120}, {13824, 5120}, {5120, 13824},
+            {8192, 8192}, {1024, 8192}, {28672, 8192}, {8192, 28672}};
+        List<Arguments> out = new ArrayList<>();
+        for (int[] s : shapes) {
+            for (DType d : new DType[] {DType.F16, DType.BF16}) {
+                out.add(Arguments.of(s[0], s[1], d));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0}x{1} {2}")
+    @MethodSource("tableShapes")
+    void tableShapesMatchTheReference(int out, int in, DType dtype) {
+        checkShape(out, in, dtype, new int[] {1, 16, 2048}, SAMPLES, 31L * out + in + dtype.ordinal());
+    }
+
+    @ParameterizedTest(name = "{0}x{1} {2}")
+    @MethodSource("oddShapes")
+    void oddSizesArePaddedNotRejected(int out, int in, DType dtype) {
+        checkShape(out, in, dtype, new int[] {1, 3, 16, 17, 130, 301}, Integer.MAX_VALUE, 7L * out + in);
+    }
+
+    static Stream<Arguments> oddShapes() {
+        return Stream.of(Arguments.of(100, 36, DType.F16), Arguments.of(7, 132, DType.BF16),
+                Arguments.of(129, 260, DType.F16), Arguments.of(300, 4100, DType.BF16), Arguments.of(1, 8, DType.F16));
+    }
+
+    private void checkShape(int out, int in, DType dtype, int[] tokenCounts, int samples, long seed) {
+        Random rnd = new Random(seed);
+        CudaContext ctx = gpu.context();
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor w = FastWeights.twoFour(arena, dtype, out, in, rnd);
+            Sparse24 sw = Sparse24.compress(w, arena);
+            Tensor bias = Tensor.allocate(arena, "bias", DType.F32, out);
+            for (int i = 0; i < out; i++) {
+                bias.setFloat(i, (float) rnd.nextGaussian());
+            }
+            for (Tensor b : new Tensor[] {null, bias}) {
+                try (CudaGemmPlan dense = CudaGemmPlan.dense(ctx, w, b); CudaGemmPlan sparse = CudaGemmPlan.sparse24(ctx, sw, b)) {
+                    for (int tokens : tokenCounts) {
+                        Tensor x = FastWeights.activations(arena, dtype, tokens, in, rnd);
+                        Tensor y = Tensor.allocate(arena, "y", dtype, tokens, out);
+                        String what = out + "x" + in + " " + dtype + " " + tokens + " tokens" + (b != null ? " +bias" : "");
+                        dense.forward(Backend.CUBLASLT, x, y);
+                        check(what + " cuBLASLt", w, x, b, y, samples, rnd);
+                        for (Backend backend : new Backend[] {Backend.AUTO, Backend.DECODE, Backend.CUTLASS_SM90,
+                            Backend.CUTLASS_SM80}) {
+                            if (sparse.resolve(backend, tokens) == null) {
+                                continue;
+                            }
+                            y.data().fill((byte) 0x7F);
+                            sparse.forward(backend, x, y);
+                            check(what + " 2:4 " + backend + " (" + sparse.resolve(backend, tokens) + ")", w, x, b, y,
+                                    samples, rnd);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** |y - ref| within the output rounding plus F32 accumulation error, on a sample of elements. */
+    private static void check(String what, Tensor w, Tensor x, Tensor bias, Tensor y, int samples, Random rnd) {
+        long tokens = x.rows();
+        long out = w.dim(0);
+        long in = w.dim(1);
+        double unit = y.dtype() == DType.BF16 ? 0x1p-8 : 0x1p-11;
+        long total = tokens * out;
+        long n = Math.min(samples, total);
+        for (long s = 0; s < n; s++) {
+            long e = n == total ? s : (long) (rnd.nextDouble() * total);
+            long t = e / out;
+            long r = e % out;
+            double sum = 0;
+            double abs = 0;
+            for (long k = 0; k < in; k++) {
+                double p = (double) x.getFloat(t * in + k) * w.getFloat(r * in + k);
+                sum += p;
+                abs += Math.abs(p);
+            }
+            double b = bias != null ? bias.getFloat(r) : 0;
+            double ref = sum + b;
+            double got = y.getFloat(t * out + r);
+            double tol = unit * (Math.abs(ref) + Math.abs(b)) * 1.01 + 1e-5 * abs + 1e-6;
+            if (!(Math.abs(got - ref) <= tol)) {
+                fail(what + ": y[" + t + ", " + r + "] = " + got + ", reference " + ref + " (tolerance " + tol + ")");
+            }
+        }
+    }
+
+    @Test
+    void compressedLayoutsConvertBackToTheCanonicalForm() {
+        CudaContext ctx = gpu.context();
+        int[][] shapes = {{256, 512}, {100, 36}, {129, 260}, {4096, 4096}};
+        Random rnd = new Random(5);
+        for (int[] s : shapes) {
+            for (DType dtype : new DType[] {DType.F16, DType.BF16}) {
+                try (Arena arena = Arena.ofConfined()) {
+                    Sparse24 sw = Sparse24.compress(FastWeights.twoFour(arena, dtype, s[0], s[1], rnd), arena);
+                    try (CudaGemmPlan plan = CudaGemmPlan.sparse24(ctx, sw, null)) {
+                        for (Backend backend : new Backend[] {Backend.DECODE, Backend.CUTLASS_SM80}) {
+                            if (backend == Backend.CUTLASS_SM80 && plan.resolve(backend, 64) == null) {
+                                continue;
+                            }
+                            Sparse24 back = plan.exportSparse24(backend, arena);
+                            String what = sw + " via " + backend;
+                            assertArrayEquals(sw.values().data().toArray(ValueLayout.JAVA_BYTE),
+                                    back.values().data().toArray(ValueLayout.JAVA_BYTE), what + ": values");
+                            assertArrayEquals(sw.meta().data().toArray(ValueLayout.JAVA_BYTE),
+                                    back.meta().data().toArray(ValueLayout.JAVA_BYTE), what + ": metadata");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void sparseLinearRunsOnTheGpuWithTheWeightUploadedOnce() {
+        LinearKernels kernels = gpu.linearKernels();
+        assertEquals(CudaLinearKernels.class, kernels.getClass());
+        Random rnd = new Random(9);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor w = FastWeights.twoFour(arena, DType.F16, 512, 1024, rnd);
+            try (SparseLinear layer = SparseLinear.sparse("layer", Sparse24.compress(w, arena), null, kernels)) {
+                long before = gpu.context().memory().freeBytes();
+                for (int tokens : new int[] {1, 16, 100}) {
+                    Tensor x = FastWeights.activations(arena, DType.F16, tokens, 1024, rnd);
+                    Tensor y = layer.forward(x, arena);
+                    check("SparseLinear " + tokens + " tokens", w, x, null, y, Integer.MAX_VALUE, rnd);
+                }
+                assertNotNull(layer.sparseWeight());
+                // Scratch may grow, but the weight itself is not uploaded again per call.
+                long after = gpu.context().memory().freeBytes();
+                Assumptions.assumeTrue(before - after < 64L << 20, "device memory grew by " + (before - after));
+            }
+        }
+    }
+}
