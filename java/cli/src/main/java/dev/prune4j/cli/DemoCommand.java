@@ -37,10 +37,10 @@ import picocli.CommandLine.Spec;
  * magnitude 50 % and by 2:4, compare the methods at 2:4, analyse both magnitude runs and compare their masks.
  */
 @Command(name = "demo", sortOptions = false,
-        description = "Synthesise a small LLaMA checkpoint, prune it (global 50 %, 2:4) and analyse it.",
+        description = "Synthesise a small LLaMA checkpoint, prune it (global 50 %%, 2:4) and analyse it.",
         footer = {"",
             "Writes a tiny synthetic LLaMA checkpoint (f16) with calibration inputs to DIR (default: a new",
-            "temporary folder), prunes it by global magnitude at 50 % and by 2:4, compares magnitude, Wanda",
+            "temporary folder), prunes it by global magnitude at 50 %% and by 2:4, compares magnitude, Wanda",
             "and SparseGPT at 2:4 by reconstruction error, prints the sparsity analysis of both magnitude",
             "runs and the Jaccard distance between their masks."})
 final class DemoCommand implements Callable<Integer> {

@@ -25,6 +25,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 public final class Main {
     static final int FAILED = 1;
     static final int USAGE = 2;
+    /** Columns of the generated help; the footers are written for it. */
+    static final int HELP_WIDTH = 100;
 
     private Main() {}
 
@@ -66,6 +68,7 @@ public final class Main {
         cli.setOut(out);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setUsageHelpWidth(HELP_WIDTH);
         cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler((e, command, parseResult) -> failure(e, command));
         return cli;

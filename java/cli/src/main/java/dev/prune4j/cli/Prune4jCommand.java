@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 /** The top of the command tree: {@code ./prune4j COMMAND}. */
 @Command(name = "prune4j",
         synopsisHeading = "usage: ",
-        customSynopsis = "usage: ./prune4j COMMAND [options]   (./prune4j COMMAND --help for details)",
+        customSynopsis = "./prune4j COMMAND [options]   (./prune4j COMMAND --help for details)",
         commandListHeading = "%nCommands:%n",
         subcommands = {DemoCommand.class, SynthCommand.class, PruneCommand.class, CalibrateCommand.class,
             AnalyzeCommand.class, CompareCommand.class, EvalCommand.class},

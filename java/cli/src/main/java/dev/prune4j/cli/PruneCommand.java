@@ -44,9 +44,7 @@ final class PruneCommand implements Callable<Integer> {
     String method;
 
     @Option(names = "--sparsity", paramLabel = "R", converter = Options.Decimal.class,
-            description = {"prune exactly floor(R * n) weights per row, per tensor, or (magnitude only) over all",
-                "selected tensors together (--scope; default tensor for magnitude and sparsegpt, row for",
-                "wanda); ties go to the lower flat index"})
+            description = "prune exactly floor(R * n) weights per row, per tensor, or (magnitude only) over all selected tensors together (--scope; default tensor for magnitude and sparsegpt, row for wanda); ties go to the lower flat index")
     Double sparsity;
 
     @Option(names = "--pattern", paramLabel = "N:M", converter = Options.NmPatternName.class,
@@ -58,15 +56,11 @@ final class PruneCommand implements Callable<Integer> {
     Scope scope;
 
     @Option(names = "--calibration", paramLabel = "FILE",
-            description = {"safetensors file with, per pruned weight NAME, NAME.inputs [tokens, in] or",
-                "NAME.act_norm_sq + NAME.act_count (wanda) / NAME.hessian + NAME.hessian_count",
-                "(sparsegpt); needed by wanda and sparsegpt; with magnitude it only serves to report",
-                "the reconstruction error"})
+            description = "safetensors file with, per pruned weight NAME, NAME.inputs [tokens, in] or NAME.act_norm_sq + NAME.act_count (wanda) / NAME.hessian + NAME.hessian_count (sparsegpt); needed by wanda and sparsegpt; with magnitude it only serves to report the reconstruction error")
     Path calibration;
 
     @Option(names = "--include", paramLabel = "REGEX",
-            description = {"regular expression for the tensor names to prune (whole name); default: the",
-                "2-D weights of linear layers (no embeddings, norms or lm_head)"})
+            description = "regular expression for the tensor names to prune (whole name); default: the 2-D weights of linear layers (no embeddings, norms or lm_head)")
     String include;
 
     @Option(names = "--engine", paramLabel = "cpu|cuda|auto", defaultValue = "auto", converter = Options.EngineName.class,

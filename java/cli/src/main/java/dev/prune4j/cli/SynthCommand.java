@@ -51,9 +51,7 @@ final class SynthCommand implements Callable<Integer> {
     Long shardSize;
 
     @Option(names = "--calibration-tokens", paramLabel = "N", converter = Options.Whole.class,
-            description = {"also write calibration/calibration.safetensors: N input rows per linear layer",
-                "(NAME.inputs), with a few outlier channels as real LLM activations have, for",
-                "./prune4j prune --method wanda|sparsegpt --calibration DIR/calibration/calibration.safetensors"})
+            description = "also write calibration/calibration.safetensors: N input rows per linear layer (NAME.inputs), with a few outlier channels as real LLM activations have, for ./prune4j prune --method wanda|sparsegpt --calibration DIR/calibration/calibration.safetensors")
     Integer calibrationTokens;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")

@@ -7,8 +7,8 @@
  *       {@link dev.prune4j.analysis.Log10Bins}; F32, F16 and BF16 tensors, others listed as skipped.</li>
  *   <li>{@link dev.prune4j.analysis.MaskSimilarity}: Jaccard distance between the zero patterns of two
  *       checkpoints (or two sets of {@link dev.prune4j.mask.Mask}s), per tensor and over all positions.</li>
- *   <li>{@link dev.prune4j.analysis.ReportFormat}: both as a terminal table, CSV or JSON;
- *       {@link dev.prune4j.cli.SparsityPlot}: the per-tensor fraction as a bar chart PNG.</li>
+ *   <li>{@link dev.prune4j.analysis.ReportFormat}: both as a terminal table, CSV or JSON. (The
+ *       command line draws the per-tensor fraction as a PNG; the library holds data, no drawing.)</li>
  * </ul>
  *
  * <p>Tensors are read straight from their (possibly memory-mapped) segments, one tensor at a time,
@@ -17,7 +17,6 @@
  * <pre>{@code
  * SparsityReport report = SparsityReport.analyze(names, checkpoint::tensor, 0.2, engine);
  * ReportFormat.TABLE.write(report, System.out);
- * SparsityPlot.write(report, SparsityPlot.Metric.SPARSITY, Path.of("sparsity.png"));
  *
  * MaskSimilarity sim = MaskSimilarity.compare(namesA, a::tensor, namesB, b::tensor, engine);
  * ReportFormat.CSV.write(sim, System.out);

@@ -12,8 +12,7 @@ import dev.prune4j.tensor.Tensor;
  * The linear-layer GEMMs on a CUDA device ({@link CudaGemmPlan}): cuBLASLt for dense weights, and
  * for 2:4 weights the decode kernel (up to 16 tokens) or CUTLASS's sparse tensor-core GEMM. Layers
  * built with {@link LinearKernels#prepareDense}/{@link LinearKernels#prepareSparse24} (as
- * {@link SparseLinear} does) keep their weight on the device; the one-shot {@link #dense} and
- * {@link #sparse24} upload it for the call.
+ * {@link dev.prune4j.sparse.SparseLinear} does) keep their weight on the device.
  *
  * <p>The GPU takes F16 and BF16 with activations of the weight's dtype. Any other combination (an
  * F32 weight, F32 activations) runs on the CPU kernels instead: {@link #description()} says so,

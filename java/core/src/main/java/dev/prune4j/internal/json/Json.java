@@ -1,6 +1,5 @@
 package dev.prune4j.internal.json;
 
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -231,7 +230,9 @@ public final class Json {
             BigInteger big = new BigInteger(s);
             return big.bitLength() < 64 ? (Object) big.longValue() : big;
         }
-        return new BigDecimal(s).doubleValue();
+        // The grammar above admits only plain decimals, which Double.parseDouble rounds correctly
+        // (and, unlike BigDecimal, it keeps the sign of -0.0).
+        return Double.parseDouble(s);
     }
 
     private Object literal(String word, Object value) {

@@ -14,7 +14,7 @@ import java.util.Set;
 
 /**
  * English prose from Debian's fortune databases (packages {@code fortunes-min} and
- * {@code fortunes}, installed under {@value #DEFAULT_DIR}): quotations, aphorisms and jokes, one
+ * {@code fortunes}, installed under {@code /usr/share/games/fortunes}): quotations, aphorisms and jokes, one
  * or a few sentences each. Available offline once the package is installed; the same package
  * version yields the same texts.
  *
