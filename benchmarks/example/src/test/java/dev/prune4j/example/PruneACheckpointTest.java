@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.prune4j.checkpoint.MaskFile;
 import dev.prune4j.checkpoint.PruneReport;
 import dev.prune4j.engine.cpu.CpuEngine;
-import dev.prune4j.io.OutputFolder;
 import dev.prune4j.synth.LlamaShape;
 import dev.prune4j.synth.SyntheticCalibration;
 import dev.prune4j.synth.SyntheticCheckpointWriter;
@@ -28,14 +27,9 @@ class PruneACheckpointTest {
     @Test
     void prunesACheckpointWithEachMethodFromJava() throws IOException {
         Path model = tmp.resolve("model");
-        try (CpuEngine cpu = new CpuEngine(); OutputFolder folder = OutputFolder.create(model)) {
-            SyntheticLlama llama = new SyntheticLlama(LlamaShape.TINY.withLayers(1), DType.F16, 3);
-            SyntheticCheckpointWriter.write(llama, folder.path(), SyntheticCheckpointWriter.DEFAULT_SHARD_BYTES, cpu,
-                    (name, bytes) -> {});
-            Path calibration = folder.path().resolve(SyntheticCalibration.FILE);
-            Files.createDirectories(calibration.getParent());
-            new SyntheticCalibration(llama, 64).write(calibration, cpu);
-            folder.commit();
+        try (CpuEngine cpu = new CpuEngine()) {
+            SyntheticCheckpointWriter.writeFolder(new SyntheticLlama(LlamaShape.TINY.withLayers(1), DType.F16, 3), model,
+                    SyntheticCheckpointWriter.DEFAULT_SHARD_BYTES, 64, cpu, (name, bytes) -> {});
         }
         Path out = tmp.resolve("out");
         List<PruneReport> reports = PruneACheckpoint.prune(model, model.resolve(SyntheticCalibration.FILE), out, "cpu");

@@ -10,14 +10,12 @@ import dev.prune4j.checkpoint.PruneReport;
 import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.Engines;
 import dev.prune4j.engine.cpu.CpuEngine;
-import dev.prune4j.io.OutputFolder;
 import dev.prune4j.method.Methods;
 import dev.prune4j.prune.MagnitudePruner;
 import dev.prune4j.prune.NmPattern;
 import dev.prune4j.prune.PruneSpec;
 import dev.prune4j.safetensors.Checkpoint;
 import dev.prune4j.synth.LlamaShape;
-import dev.prune4j.synth.SyntheticCalibration;
 import dev.prune4j.synth.SyntheticCheckpointWriter;
 import dev.prune4j.synth.SyntheticLlama;
 import dev.prune4j.tensor.DType;
@@ -77,19 +75,14 @@ final class DemoCommand implements Callable<Integer> {
         Path global = root.resolve("global-magnitude-50");
         Path twoFour = root.resolve("magnitude-2-4");
 
-        try (CpuEngine cpu = new CpuEngine(); OutputFolder folder = OutputFolder.create(dense)) {
-            SyntheticLlama model = new SyntheticLlama(shape, DType.F16, 0);
-            SyntheticCheckpointWriter.write(model, folder.path(), SyntheticCheckpointWriter.DEFAULT_SHARD_BYTES, cpu,
-                    (name, bytes) -> {});
-            Path calibrationFile = folder.path().resolve(SyntheticCalibration.FILE);
-            Files.createDirectories(calibrationFile.getParent());
-            new SyntheticCalibration(model, CALIBRATION_TOKENS).write(calibrationFile, cpu);
-            folder.commit();
+        Path calibration;
+        try (CpuEngine cpu = new CpuEngine()) {
+            calibration = SyntheticCheckpointWriter.writeFolder(new SyntheticLlama(shape, DType.F16, 0), dense,
+                    SyntheticCheckpointWriter.DEFAULT_SHARD_BYTES, CALIBRATION_TOKENS, cpu, (name, bytes) -> {});
         }
         out.println("1. synthesised " + shape.name() + " (" + shape.numLayers() + " layers, f16) in " + dense
                 + ", with " + CALIBRATION_TOKENS + " calibration tokens per layer");
 
-        Path calibration = dense.resolve(SyntheticCalibration.FILE);
         try (Engine e = Engines.create(engine)) {
             out.println("   engine: " + e.description());
             PruneReport g = CheckpointPruner.prune(e, dense, global,

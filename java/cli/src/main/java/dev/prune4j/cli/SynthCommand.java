@@ -1,13 +1,10 @@
 package dev.prune4j.cli;
 
 import dev.prune4j.engine.cpu.CpuEngine;
-import dev.prune4j.io.OutputFolder;
 import dev.prune4j.synth.LlamaShape;
-import dev.prune4j.synth.SyntheticCalibration;
 import dev.prune4j.synth.SyntheticCheckpointWriter;
 import dev.prune4j.synth.SyntheticLlama;
 import dev.prune4j.tensor.DType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -77,16 +74,9 @@ final class SynthCommand implements Callable<Integer> {
         }
         SyntheticLlama synthetic = new SyntheticLlama(shape, dtype, seed);
         long bytes = synthetic.tensors().stream().mapToLong(t -> t.byteSize()).sum();
-        try (CpuEngine engine = new CpuEngine();
-             Progress progress = new Progress("synth", bytes);
-             OutputFolder folder = OutputFolder.create(output)) {
-            SyntheticCheckpointWriter.write(synthetic, folder.path(), shardBytes, engine, progress::advance);
-            if (calibrationTokens != null) {
-                Path file = folder.path().resolve(SyntheticCalibration.FILE);
-                Files.createDirectories(file.getParent());
-                new SyntheticCalibration(synthetic, calibrationTokens).write(file, engine);
-            }
-            folder.commit();
+        try (CpuEngine engine = new CpuEngine(); Progress progress = new Progress("synth", bytes)) {
+            SyntheticCheckpointWriter.writeFolder(synthetic, output, shardBytes,
+                    calibrationTokens != null ? calibrationTokens : 0, engine, progress::advance);
         }
         spec.commandLine().getOut().printf("wrote %s: %s, %d layers, %s, %.1f MB%n", output, shape.name(),
                 shape.numLayers(), dtype, bytes / 1e6);

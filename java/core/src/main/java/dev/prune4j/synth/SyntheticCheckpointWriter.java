@@ -2,6 +2,7 @@ package dev.prune4j.synth;
 
 import dev.prune4j.engine.cpu.CpuEngine;
 import dev.prune4j.internal.json.Json;
+import dev.prune4j.io.OutputFolder;
 import dev.prune4j.safetensors.SafeTensorsWriter;
 import dev.prune4j.safetensors.TensorSpec;
 import dev.prune4j.tensor.Tensor;
@@ -55,6 +56,27 @@ public final class SyntheticCheckpointWriter {
             Files.writeString(dir.resolve("model.safetensors.index.json"), Json.writePretty(index));
         }
         Files.writeString(dir.resolve("config.json"), model.configJson());
+    }
+
+    /**
+     * A new checkpoint folder {@code target} (must not exist or be empty), built in a temporary folder
+     * and moved into place: the checkpoint, and with {@code calibrationTokens > 0} also
+     * {@value SyntheticCalibration#FILE} with that many input rows per linear layer.
+     *
+     * @return the calibration file, or {@code null} without one
+     */
+    public static Path writeFolder(SyntheticLlama model, Path target, long shardBytes, int calibrationTokens,
+                                   CpuEngine engine, BiConsumer<String, Long> progress) throws IOException {
+        try (OutputFolder folder = OutputFolder.create(target)) {
+            write(model, folder.path(), shardBytes, engine, progress);
+            if (calibrationTokens > 0) {
+                Path file = folder.path().resolve(SyntheticCalibration.FILE);
+                Files.createDirectories(file.getParent());
+                new SyntheticCalibration(model, calibrationTokens).write(file, engine);
+            }
+            folder.commit();
+        }
+        return calibrationTokens > 0 ? target.resolve(SyntheticCalibration.FILE) : null;
     }
 
     private static List<List<TensorSpec>> split(List<TensorSpec> tensors, long shardBytes) {

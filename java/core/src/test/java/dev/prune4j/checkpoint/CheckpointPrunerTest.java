@@ -10,7 +10,6 @@ import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.EngineArena;
 import dev.prune4j.engine.Kernel;
 import dev.prune4j.engine.cpu.CpuEngine;
-import dev.prune4j.io.OutputFolder;
 import dev.prune4j.mask.KeySpace;
 import dev.prune4j.mask.Mask;
 import dev.prune4j.mask.RadixPass;
@@ -58,15 +57,8 @@ class CheckpointPrunerTest {
     static void synthesise() throws IOException {
         cpu = new CpuEngine(2);
         model = shared.resolve("model");
-        try (OutputFolder folder = OutputFolder.create(model)) {
-            SyntheticLlama llama = new SyntheticLlama(LlamaShape.TINY.withLayers(1), DType.BF16, 11);
-            SyntheticCheckpointWriter.write(llama, folder.path(), 600_000, cpu, (name, bytes) -> {});
-            Path file = folder.path().resolve(SyntheticCalibration.FILE);
-            Files.createDirectories(file.getParent());
-            new SyntheticCalibration(llama, 96).write(file, cpu);
-            folder.commit();
-        }
-        calibration = model.resolve(SyntheticCalibration.FILE);
+        calibration = SyntheticCheckpointWriter.writeFolder(new SyntheticLlama(LlamaShape.TINY.withLayers(1), DType.BF16,
+                11), model, 600_000, 96, cpu, (name, bytes) -> {});
     }
 
     @AfterAll

@@ -8,7 +8,6 @@ import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.Engines;
 import dev.prune4j.engine.cpu.CpuEngine;
 import dev.prune4j.example.PruneACheckpoint;
-import dev.prune4j.io.OutputFolder;
 import dev.prune4j.synth.LlamaShape;
 import dev.prune4j.synth.SyntheticCalibration;
 import dev.prune4j.synth.SyntheticCheckpointWriter;
@@ -34,14 +33,9 @@ class PruneOnTheGpuTest {
     @Test
     void autoFindsTheCudaEngineThroughTheClassPathAloneAndRunsEitherWay() throws IOException {
         Path model = tmp.resolve("model");
-        try (CpuEngine cpu = new CpuEngine(); OutputFolder folder = OutputFolder.create(model)) {
-            SyntheticLlama llama = new SyntheticLlama(LlamaShape.TINY.withLayers(1), DType.F16, 5);
-            SyntheticCheckpointWriter.write(llama, folder.path(), SyntheticCheckpointWriter.DEFAULT_SHARD_BYTES, cpu,
-                    (name, bytes) -> {});
-            Path calibration = folder.path().resolve(SyntheticCalibration.FILE);
-            Files.createDirectories(calibration.getParent());
-            new SyntheticCalibration(llama, 64).write(calibration, cpu);
-            folder.commit();
+        try (CpuEngine cpu = new CpuEngine()) {
+            SyntheticCheckpointWriter.writeFolder(new SyntheticLlama(LlamaShape.TINY.withLayers(1), DType.F16, 5), model,
+                    SyntheticCheckpointWriter.DEFAULT_SHARD_BYTES, 64, cpu, (name, bytes) -> {});
         }
         String expected;
         try (Engine auto = Engines.create("auto")) {
