@@ -689,13 +689,7 @@ int prune4j_gemm_plan_create(p4j_context* ctx, int32_t weight_format, int32_t dt
             return fail(P4J_ERR_INVALID_ARGUMENT, "2:4 plan [%lld, %lld]: in_features is not a multiple of 4",
                         (long long)out_features, (long long)in_features);
         }
-    } else if (weight_format == P4J_WEIGHT_DENSE) {
-        if (in_features % 8 != 0) {
-            // cuBLASLt's kernels read rows of x and W in 16-byte vectors.
-            return fail(P4J_ERR_INVALID_ARGUMENT, "dense plan [%lld, %lld]: in_features is not a multiple of 8",
-                        (long long)out_features, (long long)in_features);
-        }
-    } else {
+    } else if (weight_format != P4J_WEIGHT_DENSE) {
         return fail(P4J_ERR_INVALID_ARGUMENT, "unknown weight format %d", weight_format);
     }
     p4j_gemm_shared* s = nullptr;
