@@ -3,6 +3,8 @@
 # into a cache outside the repository when the machine has none. Prints two lines on stdout:
 #   nvcc=/path/to/nvcc
 #   cmake=/path/to/cmake
+#   cutlass=/path/to/cutlass/source
+#   cusparselt_include=/path (only when cusparseLt.h could be fetched)
 # and nothing else (progress goes to stderr), so callers can `eval "$(bash cmake/bootstrap-cuda.sh)"`.
 # A second run finds everything in the cache and returns at once.
 set -euo pipefail
@@ -109,6 +111,38 @@ if [ ! -f "$cutlass_src/include/cutlass/cutlass.h" ] || [ ! -f "$cutlass_dir/.co
   touch "$cutlass_dir/.complete"
 fi
 
+# cusparseLt.h only, to check our hand-written cuSPARSELt declarations at compile time: the wheel
+# (170 MB, a few seconds from PyPI) is downloaded to a temporary folder, the 18 kB header kept, the
+# library never. Optional: without it (PRUNE4J_NO_CUSPARSELT_HEADER=1, or no network) the build
+# goes on without the check.
+cusparselt_version=0.8.1
+cusparselt_dir="$cache/cusparselt-header-$cusparselt_version"
+if [ ! -f "$cusparselt_dir/.complete" ] && [ -z "${PRUNE4J_NO_CUSPARSELT_HEADER:-}" ]; then
+  log "fetching cusparseLt.h of nvidia-cusparselt-cu13 $cusparselt_version (header only) into $cusparselt_dir"
+  py="$(python_for_pip)"
+  tmp="$(mktemp -d)"
+  if "$py" -m pip download --quiet --disable-pip-version-check --no-deps -d "$tmp" \
+       "nvidia-cusparselt-cu13==$cusparselt_version" >&2 &&
+     "$py" - "$tmp" "$cusparselt_dir" <<'PY' >&2
+import glob, os, sys, zipfile
+wheel = glob.glob(os.path.join(sys.argv[1], "*.whl"))[0]
+os.makedirs(os.path.join(sys.argv[2], "include"), exist_ok=True)
+with zipfile.ZipFile(wheel) as z:
+    data = z.read("nvidia/cusparselt/include/cusparseLt.h")
+with open(os.path.join(sys.argv[2], "include", "cusparseLt.h"), "wb") as f:
+    f.write(data)
+PY
+  then
+    touch "$cusparselt_dir/.complete"
+  else
+    log "could not fetch cusparseLt.h: the cuSPARSELt declarations are not checked in this build"
+  fi
+  rm -rf "$tmp"
+fi
+
 echo "nvcc=$nvcc"
 echo "cmake=$cmake_bin"
 echo "cutlass=$cutlass_src"
+if [ -f "$cusparselt_dir/include/cusparseLt.h" ]; then
+  echo "cusparselt_include=$cusparselt_dir/include"
+fi

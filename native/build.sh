@@ -7,7 +7,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 
-# Sets nvcc, cmake and cutlass.
+# Sets nvcc, cmake, cutlass and (when it could be fetched) cusparselt_include.
+cusparselt_include=""
 eval "$(bash "$root/cmake/bootstrap-cuda.sh")"
 generator=()
 if command -v ninja >/dev/null 2>&1; then
@@ -18,7 +19,8 @@ if [ -f "$build/CMakeCache.txt" ] && ! grep -q "CMAKE_CUDA_COMPILER:.*=$nvcc\$" 
   rm -rf "$build"  # configured with another toolkit
 fi
 "$cmake" -S "$here" -B "$build" "${generator[@]}" \
-  -DCMAKE_CUDA_COMPILER="$nvcc" -DPRUNE4J_CUTLASS_DIR="$cutlass" "$@" >&2
+  -DCMAKE_CUDA_COMPILER="$nvcc" -DPRUNE4J_CUTLASS_DIR="$cutlass" \
+  -DPRUNE4J_CUSPARSELT_INCLUDE="$cusparselt_include" "$@" >&2
 "$cmake" --build "$build" -j "${PRUNE4J_JOBS:-2}"
 "$build/prune4j_host_test" >&2
 echo "built $build/libprune4j.so"

@@ -29,7 +29,7 @@ extern "C" {
 #endif
 
 /* Bumped on every incompatible change; the Java side refuses a library of another version. */
-#define PRUNE4J_ABI_VERSION 2
+#define PRUNE4J_ABI_VERSION 3
 
 /* Status codes. */
 #define P4J_OK 0
@@ -51,7 +51,13 @@ extern "C" {
 #define P4J_KEYS_BF16_BITS 1
 #define P4J_KEYS_F32_BITS 2
 
-/* A CUDA device and the stream every call on it runs on. Not thread-safe: one thread at a time. */
+/*
+ * A CUDA device and the stream every call on it runs on.
+ * Thread safety: a context and everything made from it (its GEMM plans, its device buffers) are
+ * not thread-safe; the caller holds one lock per context around every call that takes the context
+ * or one of its plans (the Java side: one lock object per CudaContext, used by the engine and the
+ * plans alike). Different contexts may be used from different threads at the same time.
+ */
 typedef struct p4j_context p4j_context;
 
 /* ---- library and errors ---- */
@@ -69,7 +75,13 @@ int prune4j_device_count(int32_t* count);
 
 int prune4j_context_create(int32_t device, p4j_context** out);
 
-/* Frees the context's stream and scratch memory; NULL is allowed. */
+/*
+ * Frees the context's stream and scratch memory; NULL is allowed. Lifetime: destroying a context
+ * first destroys every GEMM plan still made from it (their device memory is freed at once); such a
+ * plan's handle stays valid but inert: every call on it fails with P4J_ERR_INVALID_ARGUMENT except
+ * prune4j_gemm_plan_destroy, which then only frees the handle. Device buffers from prune4j_malloc
+ * are not tracked: free them before their context. Waits for the context's stream first.
+ */
 int prune4j_context_destroy(p4j_context* ctx);
 
 /* Copies the device name, NUL-terminated and truncated to capacity bytes. */
@@ -156,16 +168,34 @@ typedef struct p4j_gemm_plan p4j_gemm_plan;
 #define P4J_WEIGHT_DENSE 0
 #define P4J_WEIGHT_SPARSE24 1
 
-/* Backends. AUTO: a dense weight runs on cuBLASLt; a 2:4 weight runs on the decode kernel up to
- * 16 tokens, else on CUTLASS sm_90a (Hopper) or sm_80 (Ampere and later). */
+/* Backends. AUTO: a dense weight runs on cuBLASLt; a 2:4 weight runs on the backend that
+ * prune4j_gemm_tune measured fastest for the token bucket (powers of two: 1, 2, 3-4, 5-8, ...), else
+ * on the decode kernel up to the plan's decode threshold (prune4j_gemm_decode_max_tokens), else on
+ * CUTLASS sm_90a (Hopper) or sm_80 (Ampere and later). CUSPARSELT: NVIDIA's cuSPARSELt, loaded at
+ * run time (libcusparseLt.so.0 from PRUNE4J_CUDA_LIBS, LD_LIBRARY_PATH, /usr/local/cuda/lib64 or a
+ * Python environment's nvidia/ folders; prune4j_library_status says where or why not), a second
+ * 2:4 implementation and an oracle for the CUTLASS results. */
 #define P4J_BACKEND_AUTO 0
 #define P4J_BACKEND_CUBLASLT 1
 #define P4J_BACKEND_CUTLASS_SM80 2
 #define P4J_BACKEND_CUTLASS_SM90 3
 #define P4J_BACKEND_DECODE 4
+#define P4J_BACKEND_CUSPARSELT 5
 
 /* Most tokens the decode backend takes. */
 #define P4J_DECODE_MAX_TOKENS 16
+
+/* The decode threshold of a context that was never tuned: the decode kernel reads the compressed
+ * weight once and multiplies on the sparse tensor cores, so it is designed to stay ahead of the
+ * tile GEMMs up to its 16 tokens. A measured value (prune4j_gemm_tune_decode) replaces it. */
+#define P4J_DECODE_DEFAULT_MAX_TOKENS 16
+
+/* prune4j_gemm_benchmark flags. */
+#define P4J_BENCH_FLUSH_L2 1
+
+/* Run-time libraries (prune4j_library_status). */
+#define P4J_LIBRARY_CUBLASLT 0
+#define P4J_LIBRARY_CUSPARSELT 1
 
 /*
  * Uploads a layer's weight (host memory, dtype F16 or BF16) and prepares it:
@@ -179,7 +209,8 @@ int prune4j_gemm_plan_create(p4j_context* ctx, int32_t weight_format, int32_t dt
                              int64_t in_features, const void* values, const void* meta, const float* bias,
                              p4j_gemm_plan** out);
 
-/* Frees the plan's device memory; NULL is allowed. */
+/* Frees the plan's device memory; NULL is allowed, and so is a plan whose context was destroyed
+ * (then only the handle is freed). Destroy each plan exactly once. Waits for the context's stream. */
 int prune4j_gemm_plan_destroy(p4j_gemm_plan* plan);
 
 /* The backend AUTO picks for tokens rows, or that backend's code when it could run; stores -1 when
@@ -187,8 +218,10 @@ int prune4j_gemm_plan_destroy(p4j_gemm_plan* plan);
 int prune4j_gemm_backend(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, int32_t* chosen);
 
 /*
- * y = x W^T (+ bias): x device [tokens, in], y device [tokens, out], both in the plan's dtype;
- * products accumulated in F32, rounded once. Ordered on the context's stream; does not wait.
+ * y = x W^T (+ bias): x device [tokens, in], y device [tokens, out], both in the plan's dtype and
+ * 16-byte aligned (prune4j_malloc's pointers are; P4J_ERR_INVALID_ARGUMENT names a misaligned
+ * one); products accumulated in F32, rounded once (cuSPARSELt rounds the F16/BF16 bias first).
+ * Ordered on the context's stream; does not wait.
  */
 int prune4j_gemm_run(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, const void* x, void* y);
 
@@ -213,6 +246,67 @@ int prune4j_gemm_time(p4j_gemm_plan* plan, int32_t backend, int64_t tokens, cons
  * uploaded canonical form) and CUTLASS_SM80 (reordered metadata) are supported.
  */
 int prune4j_gemm_export_sparse24(p4j_gemm_plan* plan, int32_t backend, void* values, void* meta);
+
+/* The decode threshold that new plans of ctx start with (0..16; 0: never the decode kernel), e.g. a
+ * value prune4j_gemm_tune_decode measured on this device. */
+int prune4j_gemm_set_default_decode_max_tokens(p4j_context* ctx, int32_t max_tokens);
+
+/* AUTO runs the decode kernel up to max_tokens (0..16) tokens on this plan, unless tuning chose
+ * another backend for that token bucket. */
+int prune4j_gemm_set_decode_max_tokens(p4j_gemm_plan* plan, int32_t max_tokens);
+
+int prune4j_gemm_decode_max_tokens(p4j_gemm_plan* plan, int32_t* max_tokens);
+
+/*
+ * Measures the decode threshold of a 2:4 plan on this device: for every token count t = 1..16 the
+ * median device time (CUDA events, L2 scrubbed before each call, iterations calls after a short
+ * warm-up) of the decode kernel into decode_ms[t-1] and of the fastest tensor-core GEMM (each
+ * CUTLASS tile compiled for the device and cuSPARSELt after its own search) into gemm_ms[t-1]
+ * (-1: none could run); stores the largest t up to which the decode kernel was faster at every
+ * count in *max_tokens (0: never) and sets it on the plan. Waits; runs for about a second.
+ */
+int prune4j_gemm_tune_decode(p4j_gemm_plan* plan, int32_t iterations, int32_t* max_tokens, float* decode_ms,
+                             float* gemm_ms);
+
+/*
+ * Measures every backend and tile configuration that can run the plan at tokens tokens (median of
+ * iterations calls, L2 scrubbed before each; cuSPARSELt after its MatmulSearch), stores the
+ * fastest backend in *chosen and the best time of each backend in backend_ms[6] (indexed by
+ * P4J_BACKEND_*, -1 where it cannot run), and makes AUTO use that choice for tokens' bucket.
+ * Waits.
+ */
+int prune4j_gemm_tune(p4j_gemm_plan* plan, int64_t tokens, int32_t iterations, int32_t* chosen, float* backend_ms);
+
+/*
+ * Honest device timing of several arms (plan, backend) at tokens tokens. plans[arm * copies + c]
+ * are copies of the arm's layer (the caller uploads the same weight copies times, so that the
+ * copies of a small weight together exceed the last-level cache); call i runs copy i % copies on
+ * xs[i % copies] -> ys[i % copies] (copies device buffers each, 16-byte aligned, [tokens, in] and
+ * [tokens, out]). Every iteration runs all arms, in order on even and reversed on odd iterations;
+ * flags P4J_BENCH_FLUSH_L2 reads a buffer of four times the L2 before every call. After warmup_ms
+ * of the same calls untimed (at least 1000 for the issue's numbers: clocks ramp up), it times
+ * iterations iterations with CUDA events around each single call, queued behind a kernel that
+ * holds the stream until the host has queued a batch, so no host work lands inside a measurement.
+ * milliseconds[iteration * arms + arm] gets each call's device time: take medians. Waits.
+ */
+int prune4j_gemm_benchmark(p4j_context* ctx, int32_t arms, p4j_gemm_plan* const* plans, const int32_t* backends,
+                           int32_t copies, int64_t tokens, const void* const* xs, void* const* ys, int32_t flags,
+                           int32_t warmup_ms, int32_t iterations, float* milliseconds);
+
+/*
+ * Device memory bandwidth for the byte-limit column: reads a fresh device buffer of bytes (a
+ * multiple of 4096, at least 1 MiB; take 1 GiB or more, far beyond the L2) iterations times after
+ * three untimed reads, L2 scrubbed before each; milliseconds[i] gets read i's device time
+ * (bandwidth = bytes / time). Waits.
+ */
+int prune4j_device_read_bandwidth(p4j_context* ctx, uint64_t bytes, int32_t iterations, float* milliseconds);
+
+/*
+ * Whether a run-time library (P4J_LIBRARY_*) loads: *available 1 or 0, and into message (NUL-
+ * terminated, truncated to capacity) the path it was loaded from or every place it was looked for.
+ * Loads it when it was not loaded yet. Needs no device.
+ */
+int prune4j_library_status(int32_t library, int32_t* available, char* message, size_t capacity);
 
 #ifdef __cplusplus
 }

@@ -31,6 +31,9 @@ int fail(int status, const char* format, ...);
 // Maps a CUDA error to a status (out of memory, no driver, ...) with a message naming the call.
 int cuda_fail(cudaError_t err, const char* what);
 
+// P4J_OK for cudaSuccess, else cuda_fail(err, what).
+inline int cuda_status(cudaError_t err, const char* what) { return err == cudaSuccess ? P4J_OK : cuda_fail(err, what); }
+
 // Checks ctx and makes its device current on this thread.
 int enter(p4j_context* ctx);
 
@@ -41,7 +44,9 @@ int finish_nan_check(p4j_context* ctx, const char* kernel, int64_t* nan_index);
 // Sets the NaN scratch to "none" before a kernel.
 int reset_nan(p4j_context* ctx);
 
-// Frees ctx->gemm (src/gemm/gemm_plan.cu); called by prune4j_context_destroy after its sync.
+// Destroys the context's GEMM plans (their handles stay valid and inert: a later
+// prune4j_gemm_plan_destroy only frees the handle) and frees ctx->gemm (src/gemm/gemm_plan.cu);
+// called by prune4j_context_destroy after its sync.
 void gemm_shared_release(p4j_context* ctx);
 
 // A grid of at most enough blocks to cover work items, and at most a few waves of the device.

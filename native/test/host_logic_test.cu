@@ -1,7 +1,9 @@
-// Host-side checks of the bit-level helpers the kernels share (p4j_internal.cuh), run by
+// Host-side checks of the helpers the kernels share (p4j_internal.cuh, gemm/gemm_math.cuh), run by
 // native/build.sh right after the build: no GPU is needed, and these are the exact functions
 // the kernels call. Prints "N passed, 0 failed" or the first mismatches and exits non-zero.
 #include "p4j_internal.cuh"
+
+#include "gemm_math_test.h"
 
 #include <cmath>
 #include <cstdio>
@@ -72,6 +74,7 @@ int main() {
         const uint64_t actual = p4j::clear_lowest_ties(keep, ties, take);
         expect(actual == expected, "clear_lowest_ties", actual, expected);
     }
+    gemm_math_tests(expect);
     std::printf("%d passed, %d failed\n", passes, failures);
     return failures == 0 ? 0 : 1;
 }

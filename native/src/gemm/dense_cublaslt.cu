@@ -45,6 +45,10 @@ constexpr int DESC_TRANSB = 4;
 constexpr int DESC_EPILOGUE = 7;
 constexpr int DESC_BIAS_POINTER = 8;
 constexpr int PREF_MAX_WORKSPACE_BYTES = 1;
+// MIN_ALIGNMENT_{A,B,C,D}_BYTES (uint32_t, default 256): prune4j promises 16-byte aligned x and y
+// (gemm_plan.cu checks), so the heuristic must not pick kernels that need more.
+constexpr int PREF_MIN_ALIGNMENT_A_BYTES = 5;
+constexpr int PREF_MIN_ALIGNMENT_D_BYTES = 8;
 constexpr int32_t OP_N = 0;
 constexpr int32_t OP_T = 1;
 constexpr uint32_t EPILOGUE_DEFAULT = 1;
@@ -106,33 +110,40 @@ bool bind(void* so, const char* name, F& fn, std::string& missing) {
     return fn != nullptr;
 }
 
-int load(LtLibrary** out) {
+}  // namespace
+
+void* open_cuda_library(const char* soname, std::string* path, std::string* tried) {
     std::vector<std::string> dirs;
     add_dirs(dirs, std::getenv("PRUNE4J_CUDA_LIBS"));
     add_dirs(dirs, std::getenv("LD_LIBRARY_PATH"));
     dirs.push_back("/usr/local/cuda/lib64");
     for (const char* p : {"/opt/torch/.venv/lib/python3*/site-packages/nvidia/*/lib",
+                          "/opt/torch/.venv/lib/python3*/site-packages/nvidia/*/*/lib",
                           "/usr/local/lib/python3*/dist-packages/nvidia/*/lib",
                           "/usr/lib/python3/dist-packages/nvidia/*/lib"}) {
         add_glob(dirs, p);
     }
-    std::string tried;
-    void* so = nullptr;
-    std::string path;
     for (const std::string& d : dirs) {
-        std::string candidate = d + "/libcublasLt.so.13";
-        so = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
+        std::string candidate = d + "/" + soname;
+        void* so = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
         if (so != nullptr) {
-            path = candidate;
-            break;
+            *path = candidate;
+            return so;
         }
-        tried += " " + candidate;
+        *tried += " " + candidate;
     }
-    if (so == nullptr) {
-        so = dlopen("libcublasLt.so.13", RTLD_NOW | RTLD_LOCAL);
-        path = "libcublasLt.so.13 (linker search path)";
-        tried += " libcublasLt.so.13";
-    }
+    void* so = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+    *path = std::string(soname) + " (linker search path)";
+    *tried += std::string(" ") + soname;
+    return so;
+}
+
+namespace {
+
+int load(LtLibrary** out) {
+    std::string tried;
+    std::string path;
+    void* so = open_cuda_library("libcublasLt.so.13", &path, &tried);
     if (so == nullptr) {
         return fail(P4J_ERR_CUDA, "cuBLASLt (libcublasLt.so.13) not found; set PRUNE4J_CUDA_LIBS to its folder. Tried:%s",
                     tried.c_str());
@@ -259,6 +270,10 @@ int lt_plan_run(LtPlan* p, int64_t tokens, const void* x, void* y, void* workspa
         if (status == P4J_OK) status = lt_check(lib->pref_create(&pref), "cublasLtMatmulPreferenceCreate");
         uint64_t ws = workspace_bytes;
         if (status == P4J_OK) status = lt_check(lib->pref_set(pref, PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws), "set workspace");
+        const uint32_t alignment = 16;
+        for (int a = PREF_MIN_ALIGNMENT_A_BYTES; status == P4J_OK && a <= PREF_MIN_ALIGNMENT_D_BYTES; a++) {
+            status = lt_check(lib->pref_set(pref, a, &alignment, sizeof alignment), "set minimum alignment");
+        }
         LtHeuristic h{};
         int found = 0;
         if (status == P4J_OK) {

@@ -17,8 +17,8 @@ int not_built() { return p4j::fail(P4J_ERR_INVALID_ARGUMENT, "this libprune4j wa
 }  // namespace
 int p4j::sm90_compressed_sizes_f16(int64_t, int64_t, Sm90Sizes*) { return not_built(); }
 int p4j::sm90_compress_f16(const Sm90Compress&) { return not_built(); }
-int p4j::sm90_run_f16(const Sm90Run&) { return not_built(); }
+int p4j::sm90_run_f16(const Sm90Run&, Sm90Gemm**) { return not_built(); }
 int p4j::sm90_compressed_sizes_bf16(int64_t, int64_t, Sm90Sizes*) { return not_built(); }
 int p4j::sm90_compress_bf16(const Sm90Compress&) { return not_built(); }
-int p4j::sm90_run_bf16(const Sm90Run&) { return not_built(); }
+int p4j::sm90_run_bf16(const Sm90Run&, Sm90Gemm**) { return not_built(); }
 #endif

@@ -6,6 +6,8 @@
 // gemm_plan.cu then transposes it into Y [tokens, out], adding the bias and rounding once.
 #include "gemm/sparse_gemm_sm80.h"
 
+#include "gemm/gemm_math.cuh"
+
 #include "cutlass/cutlass.h"
 #include "cutlass/epilogue/thread/linear_combination.h"
 #include "cutlass/gemm/device/gemm_sparse.h"
@@ -68,21 +70,9 @@ int run_dtype(const p4j::Sm80Run& r) {
     return r.tile == p4j::P4J_SM80_TILE_NARROW ? run_gemm<Narrow<Element>>(r) : run_gemm<Wide<Element>>(r);
 }
 
-// Where reorder_meta (host_reorder.h, 16-bit ElementE: row groups of 32, interweave 4) puts the
-// word (row, col) of the canonical [m, kw] words, as an offset into the packed
-// ColumnMajorInterleaved<2> tensor of m rows.
-__host__ __device__ inline uint64_t reordered_offset(int64_t row, int64_t col, int64_t m) {
-    int64_t dest_row = row / 32 * 32 + (row % 8) * 4 + (row % 32) / 8;
-    int64_t dest_col = col;
-    if (dest_row % 2 == 0 && dest_col % 2 == 1) {
-        ++dest_row;
-        --dest_col;
-    } else if (dest_row % 2 == 1 && dest_col % 2 == 0) {
-        --dest_row;
-        ++dest_col;
-    }
-    return uint64_t(dest_col / 2) * uint64_t(2 * m) + uint64_t(dest_row) * 2 + uint64_t(dest_col % 2);
-}
+// reordered_offset: gemm_math.cuh's sm80_reordered_offset, which the host test compares with
+// CUTLASS's own host reorder_meta.
+using p4j::sm80_reordered_offset;
 
 template <bool FORWARD>
 __global__ void reorder_kernel(const uint16_t* src, int64_t m, int64_t kw, uint16_t* dst) {
@@ -91,7 +81,7 @@ __global__ void reorder_kernel(const uint16_t* src, int64_t m, int64_t kw, uint1
     for (uint64_t i = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += stride) {
         int64_t row = int64_t(i / uint64_t(kw));
         int64_t col = int64_t(i % uint64_t(kw));
-        uint64_t j = reordered_offset(row, col, m);
+        uint64_t j = sm80_reordered_offset(row, col, m);
         if (FORWARD) {
             dst[j] = src[i];
         } else {

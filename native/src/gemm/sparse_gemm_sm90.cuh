@@ -21,6 +21,8 @@
 #include "cutlass/transform/kernel/sparse_gemm_compressor.hpp"
 #include "cutlass/util/packed_stride.hpp"
 
+#include <new>
+
 namespace p4j::sm90 {
 
 using namespace cute;
@@ -138,26 +140,62 @@ typename K::Gemm::Arguments gemm_arguments(const Sm90Run& r) {
     return args;
 }
 
+// The cached GEMM of one configuration and the arguments it was last set up with.
 template <typename K>
-int run_kernel(const Sm90Run& r) {
-    auto args = gemm_arguments<K>(r);
+struct Cached : Sm90Gemm {
     typename K::Gemm gemm;
-    size_t workspace = K::Gemm::get_workspace_size(args);
+    Sm90Run last{};
+    static void destroy_fn(Sm90Gemm* g) { delete static_cast<Cached*>(g); }
+};
+
+inline bool same_arguments(const Sm90Run& a, const Sm90Run& b) {
+    return a.m == b.m && a.n == b.n && a.k == b.k && a.values == b.values && a.meta == b.meta && a.x == b.x &&
+           a.bias == b.bias && a.y == b.y && a.workspace == b.workspace;
+}
+
+template <typename K>
+int run_kernel(const Sm90Run& r, Sm90Gemm** cache) {
+    if (*cache != nullptr && (*cache)->tile != r.tile) {
+        sm90_gemm_destroy(*cache);
+        *cache = nullptr;
+    }
+    auto args = gemm_arguments<K>(r);
+    const size_t workspace = K::Gemm::get_workspace_size(args);
     if (workspace > r.workspace_bytes) {
         return p4j::fail(P4J_ERR_INVALID_ARGUMENT, "sm90 sparse GEMM needs %zu bytes of workspace", workspace);
     }
-    P4J_CHECK(status_of(gemm.can_implement(args), "sm90 sparse GEMM can_implement"));
-    P4J_CHECK(status_of(gemm.initialize(args, r.workspace, r.stream), "sm90 sparse GEMM initialize"));
-    P4J_CHECK(status_of(gemm.run(r.stream), "sm90 sparse GEMM run"));
+    auto* c = static_cast<Cached<K>*>(*cache);
+    if (c == nullptr) {
+        c = new (std::nothrow) Cached<K>{};
+        if (c == nullptr) return p4j::fail(P4J_ERR_OUT_OF_MEMORY, "out of host memory (sm90 GEMM cache)");
+        c->destroy = &Cached<K>::destroy_fn;
+        c->tile = r.tile;
+        int status = status_of(c->gemm.can_implement(args), "sm90 sparse GEMM can_implement");
+        if (status == P4J_OK) status = status_of(c->gemm.initialize(args, r.workspace, r.stream), "sm90 sparse GEMM initialize");
+        if (status != P4J_OK) {
+            delete c;
+            return status;
+        }
+        c->last = r;
+        *cache = c;
+    } else if (!same_arguments(c->last, r)) {
+        P4J_CHECK(status_of(c->gemm.can_implement(args), "sm90 sparse GEMM can_implement"));
+        if (workspace > 0) {
+            P4J_CHECK(status_of(K::Kernel::initialize_workspace(args, r.workspace, r.stream), "sm90 sparse GEMM workspace"));
+        }
+        P4J_CHECK(status_of(c->gemm.update(args, r.workspace), "sm90 sparse GEMM update"));
+        c->last = r;
+    }
+    P4J_CHECK(status_of(c->gemm.run(r.stream), "sm90 sparse GEMM run"));
     return P4J_OK;
 }
 
 template <typename Element>
-int run(const Sm90Run& r) {
+int run(const Sm90Run& r, Sm90Gemm** cache) {
     if (r.tile == P4J_TILE_NARROW) {
-        return run_kernel<NarrowKernel<Element>>(r);
+        return run_kernel<NarrowKernel<Element>>(r, cache);
     }
-    return run_kernel<WideKernel<Element>>(r);
+    return run_kernel<WideKernel<Element>>(r, cache);
 }
 
 }  // namespace p4j::sm90
@@ -168,4 +206,4 @@ int run(const Sm90Run& r) {
         return p4j::sm90::compressed_sizes<ELEMENT>(m, k, sizes);                                  \
     }                                                                                              \
     int p4j::sm90_compress_##SUFFIX(const Sm90Compress& a) { return p4j::sm90::compress<ELEMENT>(a); } \
-    int p4j::sm90_run_##SUFFIX(const Sm90Run& r) { return p4j::sm90::run<ELEMENT>(r); }
+    int p4j::sm90_run_##SUFFIX(const Sm90Run& r, Sm90Gemm** cache) { return p4j::sm90::run<ELEMENT>(r, cache); }

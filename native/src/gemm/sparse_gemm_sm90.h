@@ -40,14 +40,29 @@ struct Sm90Run {
     cudaStream_t stream;
 };
 
+// One CUTLASS GEMM object of one tile configuration, built and initialize()d once (TMA
+// descriptors, cudaFuncSetAttribute: host work that must not sit inside a timed call) and kept by
+// the plan per token bucket; a later run with other pointers or another token count only updates
+// its arguments (host-side descriptor encoding, no device work, no attribute calls).
+struct Sm90Gemm {
+    void (*destroy)(Sm90Gemm*);
+    int tile;
+};
+
+inline void sm90_gemm_destroy(Sm90Gemm* g) {
+    if (g != nullptr) g->destroy(g);
+}
+
 // True when this library was built with sm_90a code for the sparse kernels.
 bool sm90_built();
 
+// run: *cache holds the GEMM object for r.tile (created on first use; replaced when it holds
+// another tile). Ordered on r.stream; does not wait.
 int sm90_compressed_sizes_f16(int64_t m, int64_t k, Sm90Sizes* sizes);
 int sm90_compress_f16(const Sm90Compress& a);
-int sm90_run_f16(const Sm90Run& r);
+int sm90_run_f16(const Sm90Run& r, Sm90Gemm** cache);
 int sm90_compressed_sizes_bf16(int64_t m, int64_t k, Sm90Sizes* sizes);
 int sm90_compress_bf16(const Sm90Compress& a);
-int sm90_run_bf16(const Sm90Run& r);
+int sm90_run_bf16(const Sm90Run& r, Sm90Gemm** cache);
 
 }  // namespace p4j

@@ -1,27 +1,25 @@
-// Decode path of the 2:4 GEMM: at 1..16 tokens a layer is bound by the bytes of its weight, so this
-// kernel streams the canonical compressed weight (2 values + one nibble per group of 4, 9/16 of the
-// dense bytes) exactly once, each warp owning ROWS output rows and accumulating in F32 all tokens
-// at once. x (tokens x cols, a few hundred KB at most) is re-read from L1/L2. The Java twin is
+// Decode path of the 2:4 GEMM (1..16 tokens). A layer is bound by its weight's bytes here, so the
+// kernel streams the canonical compressed weight (2 values + one nibble per group of 4: 9/16 of
+// the dense bytes) exactly once, in 16-byte loads, and leaves the arithmetic to the sparse tensor
+// cores (mma.sp m16n8k32, F32 accumulation) with the tokens as the mma's N: the F32 FMAs of a CUDA
+// core kernel made the old kernel compute- and L1-bound above a few tokens. The canonical nibble
+// (i0 | i1 << 2, i0 < i1) is the hardware's metadata format, so no re-layout is needed; x is staged
+// in shared memory in the order the mma wants (gemm_math.cuh). Geometry, split and lane math live
+// in gemm_math.cuh, where the host test checks them against plain loops. Java twin:
 // CpuLinearKernels.sparse24.
 #include "gemm/sparse_gemv.cuh"
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
+#include <type_traits>
+
 namespace {
 
-constexpr int WARPS = 8;
-
-template <typename T>
-__device__ __forceinline__ float widen(uint32_t bits16);
-template <>
-__device__ __forceinline__ float widen<__half>(uint32_t bits16) {
-    return __half2float(__ushort_as_half(static_cast<unsigned short>(bits16)));
-}
-template <>
-__device__ __forceinline__ float widen<__nv_bfloat16>(uint32_t bits16) {
-    return __uint_as_float(bits16 << 16);
-}
+using p4j::DECODE_CHUNK;
+using p4j::DECODE_ROWS_PER_WARP;
+using p4j::DECODE_THREADS;
+using p4j::DECODE_WARPS;
 
 template <typename T>
 __device__ __forceinline__ T narrow(float v);
@@ -30,159 +28,246 @@ __device__ __forceinline__ __half narrow<__half>(float v) { return __float2half_
 template <>
 __device__ __forceinline__ __nv_bfloat16 narrow<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
 
-// Element i (0..3) of a group held as two 32-bit words (elements 0,1 in lo; 2,3 in hi), by selects
-// rather than a dynamically indexed array (which would spill to local memory).
-__device__ __forceinline__ uint32_t pick(uint32_t lo, uint32_t hi, int i) {
-    uint32_t w = (i & 2) ? hi : lo;
-    return (i & 1) ? (w >> 16) : (w & 0xFFFFu);
-}
-
-template <int TMAX, int ROWS>
-__device__ __forceinline__ void warp_sum(float (&acc)[ROWS][TMAX]) {
-#pragma unroll
-    for (int j = 0; j < ROWS; j++) {
-#pragma unroll
-        for (int t = 0; t < TMAX; t++) {
-#pragma unroll
-            for (int o = 16; o > 0; o >>= 1) {
-                acc[j][t] += __shfl_xor_sync(0xFFFFFFFFu, acc[j][t], o);
-            }
-        }
-    }
-}
-
-template <typename T, int TMAX, int ROWS>
-__device__ __forceinline__ void store(float (&acc)[ROWS][TMAX], int64_t row0, int64_t rows, int tokens,
-                                      const float* bias, T* y) {
-    const int lane = threadIdx.x & 31;
-#pragma unroll
-    for (int j = 0; j < ROWS; j++) {
-        const int64_t r = row0 + j;
-#pragma unroll
-        for (int t = 0; t < TMAX; t++) {
-            if (lane == t && t < tokens && r < rows) {
-                y[int64_t(t) * rows + r] = narrow<T>(acc[j][t] + (bias != nullptr ? bias[r] : 0.0f));
-            }
-        }
-    }
-}
-
-// cols % 32 == 0: each lane takes chunks of 32 columns (8 groups): 32 bytes of values and one
-// 32-bit metadata word per row, and 64 bytes of x per token.
-template <typename T, int TMAX, int ROWS>
-__global__ void __launch_bounds__(WARPS * 32) gemv_vec_kernel(const uint16_t* __restrict__ values,
-                                                             const uint8_t* __restrict__ meta, int64_t rows,
-                                                             int64_t cols, const uint16_t* __restrict__ x, int tokens,
-                                                             const float* __restrict__ bias, T* __restrict__ y) {
-    const int lane = threadIdx.x & 31;
-    const int64_t row0 = (int64_t(blockIdx.x) * WARPS + threadIdx.x / 32) * ROWS;
-    if (row0 >= rows) return;
-    float acc[ROWS][TMAX];
-#pragma unroll
-    for (int j = 0; j < ROWS; j++)
-#pragma unroll
-        for (int t = 0; t < TMAX; t++) acc[j][t] = 0.0f;
-
-    const int64_t chunks = cols / 32;
-    for (int64_t c = lane; c < chunks; c += 32) {
-        uint4 v[ROWS][2];
-        uint32_t m[ROWS];
-#pragma unroll
-        for (int j = 0; j < ROWS; j++) {
-            const int64_t r = row0 + j < rows ? row0 + j : rows - 1;
-            const uint4* vp = reinterpret_cast<const uint4*>(values + r * (cols / 2) + c * 16);
-            v[j][0] = __ldg(vp);
-            v[j][1] = __ldg(vp + 1);
-            m[j] = __ldg(reinterpret_cast<const uint32_t*>(meta + r * (cols / 8) + c * 4));
-        }
-#pragma unroll
-        for (int t = 0; t < TMAX; t++) {
-            if (t >= tokens) break;
-            const uint4* xp = reinterpret_cast<const uint4*>(x + int64_t(t) * cols + c * 32);
-            uint4 xs[4] = {__ldg(xp), __ldg(xp + 1), __ldg(xp + 2), __ldg(xp + 3)};
-            const uint32_t* xw = reinterpret_cast<const uint32_t*>(xs);
-#pragma unroll
-            for (int j = 0; j < ROWS; j++) {
-                const uint32_t* vw = reinterpret_cast<const uint32_t*>(v[j]);
-                float s = 0.0f;
-#pragma unroll
-                for (int g = 0; g < 8; g++) {
-                    const int nib = (m[j] >> (4 * g)) & 0xF;
-                    const uint32_t x0 = pick(xw[2 * g], xw[2 * g + 1], nib & 3);
-                    const uint32_t x1 = pick(xw[2 * g], xw[2 * g + 1], nib >> 2);
-                    s = fmaf(widen<T>(vw[g] & 0xFFFFu), widen<T>(x0), s);
-                    s = fmaf(widen<T>(vw[g] >> 16), widen<T>(x1), s);
-                }
-                acc[j][t] += s;
-            }
-        }
-    }
-    warp_sum<TMAX, ROWS>(acc);
-    store<T, TMAX, ROWS>(acc, row0, rows, tokens, bias, y);
-}
-
-// Any cols % 4 == 0: one group at a time, one row per warp.
-template <typename T, int TMAX>
-__global__ void __launch_bounds__(WARPS * 32) gemv_any_kernel(const uint16_t* __restrict__ values,
-                                                             const uint8_t* __restrict__ meta, int64_t rows,
-                                                             int64_t cols, const uint16_t* __restrict__ x, int tokens,
-                                                             const float* __restrict__ bias, T* __restrict__ y) {
-    const int lane = threadIdx.x & 31;
-    const int64_t row = int64_t(blockIdx.x) * WARPS + threadIdx.x / 32;
-    if (row >= rows) return;
-    float acc[1][TMAX];
-#pragma unroll
-    for (int t = 0; t < TMAX; t++) acc[0][t] = 0.0f;
-    const int64_t groups = cols / 4;
-    const int64_t meta_row = (cols + 7) / 8;
-    for (int64_t g = lane; g < groups; g += 32) {
-        const int nib = (meta[row * meta_row + g / 2] >> ((g & 1) * 4)) & 0xF;
-        const float w0 = widen<T>(values[row * (cols / 2) + 2 * g]);
-        const float w1 = widen<T>(values[row * (cols / 2) + 2 * g + 1]);
-#pragma unroll
-        for (int t = 0; t < TMAX; t++) {
-            if (t >= tokens) break;
-            const uint16_t* xg = x + int64_t(t) * cols + 4 * g;
-            acc[0][t] = fmaf(w0, widen<T>(xg[nib & 3]), acc[0][t]);
-            acc[0][t] = fmaf(w1, widen<T>(xg[nib >> 2]), acc[0][t]);
-        }
-    }
-    warp_sum<TMAX, 1>(acc);
-    store<T, TMAX, 1>(acc, row, rows, tokens, bias, y);
-}
-
-template <typename T, int TMAX>
-void launch(const void* values, const uint8_t* meta, int64_t rows, int64_t cols, const void* x, int tokens,
-            const float* bias, void* y, int sm_count, cudaStream_t stream) {
-    const uint16_t* v = static_cast<const uint16_t*>(values);
-    const uint16_t* xx = static_cast<const uint16_t*>(x);
-    T* yy = static_cast<T*>(y);
-    if (cols % 32 != 0) {
-        unsigned grid = unsigned((rows + WARPS - 1) / WARPS);
-        gemv_any_kernel<T, TMAX><<<grid, WARPS * 32, 0, stream>>>(v, meta, rows, cols, xx, tokens, bias, yy);
-    } else if (rows >= int64_t(sm_count) * WARPS * 2 * 4) {
-        // Enough rows for about four blocks per SM with two rows per warp.
-        unsigned grid = unsigned((rows + WARPS * 2 - 1) / (WARPS * 2));
-        gemv_vec_kernel<T, TMAX, 2><<<grid, WARPS * 32, 0, stream>>>(v, meta, rows, cols, xx, tokens, bias, yy);
+// D += A * B on the sparse tensor cores, sparsity selector SEL (which lanes' E is read).
+template <typename T, int SEL>
+__device__ __forceinline__ void mma_sp(float (&d)[4], const uint32_t (&a)[4], const uint32_t (&b)[4], uint32_t e) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+    if constexpr (std::is_same_v<T, __half>) {
+        asm volatile(
+            "mma.sp::ordered_metadata.sync.aligned.m16n8k32.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, "
+            "{%4,%5,%6,%7}, {%8,%9,%10,%11}, {%0,%1,%2,%3}, %12, %13;\n"
+            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]), "r"(b[2]), "r"(b[3]), "r"(e),
+              "n"(SEL));
     } else {
-        unsigned grid = unsigned((rows + WARPS - 1) / WARPS);
-        gemv_vec_kernel<T, TMAX, 1><<<grid, WARPS * 32, 0, stream>>>(v, meta, rows, cols, xx, tokens, bias, yy);
+        asm volatile(
+            "mma.sp::ordered_metadata.sync.aligned.m16n8k32.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, "
+            "{%4,%5,%6,%7}, {%8,%9,%10,%11}, {%0,%1,%2,%3}, %12, %13;\n"
+            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]), "r"(b[2]), "r"(b[3]), "r"(e),
+              "n"(SEL));
     }
+#else
+    // sm_80 is the lowest architecture this library is built for.
+    __trap();
+#endif
+}
+
+constexpr uint32_t ZERO_GROUPS_META = 0x44444444u;  // nibble 0x4 (positions 0, 1) for groups past the weight
+
+struct Params {
+    const uint16_t* values;  // [rows, cols/2]
+    const uint8_t* meta;     // [rows, ceil(cols/8)]
+    const uint16_t* x;       // [tokens, cols]
+    const float* bias;       // [rows] or NULL
+    void* y;                 // [tokens, rows]
+    float* partials;         // [splits, tokens, rows] when splits > 1
+    unsigned* counters;      // [row_blocks], zero between launches
+    int64_t rows, cols, chunks;
+    int tokens, rb, kw, splits, slice_chunks, xs_stride;
+};
+
+// One row's 8 value words (groups 8j..8j+7 of the chunk) and 16 metadata bytes of a chunk.
+// FULL: cols % 128 == 0, so every load is a whole, aligned 16 bytes.
+template <bool FULL>
+__device__ __forceinline__ void load_values(const Params& p, int64_t row, int64_t chunk, int j, uint32_t (&v)[8]) {
+    if (row >= p.rows) {
+#pragma unroll
+        for (int w = 0; w < 8; w++) v[w] = 0;
+        return;
+    }
+    const uint16_t* base = p.values + row * (p.cols / 2) + chunk * (DECODE_CHUNK / 2) + 16 * j;
+    if constexpr (FULL) {
+        const uint4 lo = __ldg(reinterpret_cast<const uint4*>(base));
+        const uint4 hi = __ldg(reinterpret_cast<const uint4*>(base) + 1);
+        v[0] = lo.x; v[1] = lo.y; v[2] = lo.z; v[3] = lo.w;
+        v[4] = hi.x; v[5] = hi.y; v[6] = hi.z; v[7] = hi.w;
+    } else {
+        const int64_t group0 = chunk * (DECODE_CHUNK / 4) + 8 * j;
+#pragma unroll
+        for (int w = 0; w < 8; w++) {
+            v[w] = (group0 + w) * 4 < p.cols ? __ldg(reinterpret_cast<const uint32_t*>(base) + w) : 0u;
+        }
+    }
+}
+
+template <bool FULL>
+__device__ __forceinline__ void load_meta(const Params& p, int64_t row, int64_t chunk, uint32_t (&m)[4]) {
+    if (row >= p.rows) {
+#pragma unroll
+        for (int w = 0; w < 4; w++) m[w] = ZERO_GROUPS_META;
+        return;
+    }
+    const int64_t row_bytes = (p.cols + 7) / 8;
+    const uint8_t* base = p.meta + row * row_bytes + chunk * (DECODE_CHUNK / 8);
+    if constexpr (FULL) {
+        const uint4 q = __ldg(reinterpret_cast<const uint4*>(base));
+        m[0] = q.x; m[1] = q.y; m[2] = q.z; m[3] = q.w;
+    } else {
+        const int64_t byte0 = chunk * (DECODE_CHUNK / 8);
+#pragma unroll
+        for (int w = 0; w < 4; w++) {
+            uint32_t word = 0;
+#pragma unroll
+            for (int b = 0; b < 4; b++) {
+                const int64_t byte = byte0 + 4 * w + b;
+                const uint32_t v = byte < row_bytes ? __ldg(base + 4 * w + b) : 0x44u;
+                word |= v << (8 * b);
+            }
+            m[w] = word;
+        }
+    }
+}
+
+// Copies x[:, chunk0 * 128 .. + n_chunks * 128) into shared memory in the mma order, zeros past cols.
+__device__ __forceinline__ void stage_x(const Params& p, int64_t chunk0, int n_chunks, uint16_t* xs) {
+    const int pairs = n_chunks * (DECODE_CHUNK / 2);
+    const int total = p.tokens * pairs;
+    for (int i = threadIdx.x; i < total; i += DECODE_THREADS) {
+        const int t = i / pairs, pair = i % pairs;
+        const int64_t col = chunk0 * DECODE_CHUNK + 2 * pair;
+        const uint32_t v = col < p.cols ? __ldg(reinterpret_cast<const uint32_t*>(p.x + int64_t(t) * p.cols + col)) : 0u;
+        const int local = 2 * pair;
+        const int offset = (local / DECODE_CHUNK) * DECODE_CHUNK + p4j::decode_xs_offset(local % DECODE_CHUNK);
+        *reinterpret_cast<uint32_t*>(xs + t * p.xs_stride + offset) = v;
+    }
+}
+
+// grid (row_blocks, splits), DECODE_THREADS threads; NT token tiles of 8 (tokens <= 8 * NT).
+template <typename T, int NT, bool FULL>
+__global__ void __launch_bounds__(DECODE_THREADS, p4j::DECODE_BLOCKS_PER_SM) decode_kernel(Params p) {
+    extern __shared__ uint4 smem_words[];
+    uint16_t* xs = reinterpret_cast<uint16_t*>(smem_words);
+    float* red = reinterpret_cast<float*>(smem_words);
+    __shared__ bool last_block;
+
+    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    const int g = lane / 4, j = lane % 4;
+    const int rg = warp % p.rb, kg = warp / p.rb;
+    const int block_rows = DECODE_ROWS_PER_WARP * p.rb;
+    const int64_t row0 = int64_t(blockIdx.x) * block_rows + rg * DECODE_ROWS_PER_WARP;
+    int64_t c_begin, c_end;
+    p4j::split_range(p.chunks, p.splits, blockIdx.y, &c_begin, &c_end);
+
+    float acc[2][NT][4];
+#pragma unroll
+    for (int mt = 0; mt < 2; mt++)
+#pragma unroll
+        for (int nt = 0; nt < NT; nt++)
+#pragma unroll
+            for (int i = 0; i < 4; i++) acc[mt][nt][i] = 0.0f;
+
+    // Metadata rows of this lane: its E register serves tile j / 2, rows g and g + 8.
+    const int64_t meta_row = row0 + 16 * (j / 2) + g;
+    for (int64_t s0 = c_begin; s0 < c_end; s0 += p.slice_chunks) {
+        const int n_chunks = int(c_end - s0 < p.slice_chunks ? c_end - s0 : p.slice_chunks);
+        __syncthreads();  // the previous slice is consumed
+        stage_x(p, s0, n_chunks, xs);
+        __syncthreads();
+        for (int lc = kg; lc < n_chunks; lc += p.kw) {
+            const int64_t chunk = s0 + lc;
+            uint32_t v[2][2][8];
+            uint32_t m_lo[4], m_hi[4];
+#pragma unroll
+            for (int mt = 0; mt < 2; mt++)
+#pragma unroll
+                for (int hr = 0; hr < 2; hr++) load_values<FULL>(p, row0 + 16 * mt + 8 * hr + g, chunk, j, v[mt][hr]);
+            load_meta<FULL>(p, meta_row, chunk, m_lo);
+            load_meta<FULL>(p, meta_row + 8, chunk, m_hi);
+            const uint16_t* xc = xs + lc * DECODE_CHUNK + 8 * j;
+#pragma unroll
+            for (int ks = 0; ks < 4; ks++) {
+                uint32_t b[NT][4];
+#pragma unroll
+                for (int nt = 0; nt < NT; nt++) {
+                    const int n = 8 * nt + g;
+                    if (n < p.tokens) {
+                        const uint4 q = *reinterpret_cast<const uint4*>(xc + n * p.xs_stride + ks * 32);
+                        b[nt][0] = q.x; b[nt][1] = q.y; b[nt][2] = q.z; b[nt][3] = q.w;
+                    } else {
+                        b[nt][0] = b[nt][1] = b[nt][2] = b[nt][3] = 0u;
+                    }
+                }
+                const uint32_t e = p4j::decode_e_word(m_lo, m_hi, ks, j);
+#pragma unroll
+                for (int mt = 0; mt < 2; mt++) {
+                    const uint32_t a[4] = {v[mt][0][2 * ks], v[mt][1][2 * ks], v[mt][0][2 * ks + 1], v[mt][1][2 * ks + 1]};
+#pragma unroll
+                    for (int nt = 0; nt < NT; nt++) {
+                        if (mt == 0) {
+                            mma_sp<T, 0>(acc[mt][nt], a, b[nt], e);
+                        } else {
+                            mma_sp<T, 1>(acc[mt][nt], a, b[nt], e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Column groups add up in shared memory: red[kg][row in block][token].
+    __syncthreads();
+#pragma unroll
+    for (int mt = 0; mt < 2; mt++)
+#pragma unroll
+        for (int nt = 0; nt < NT; nt++)
+#pragma unroll
+            for (int i = 0; i < 4; i++) {
+                const int r = rg * DECODE_ROWS_PER_WARP + 16 * mt + g + 8 * (i / 2);
+                const int t = 8 * nt + 2 * j + (i % 2);
+                if (t < p.tokens) red[(kg * block_rows + r) * p4j::DECODE_MAX_TOKENS + t] = acc[mt][nt][i];
+            }
+    __syncthreads();
+    const int64_t block_row0 = int64_t(blockIdx.x) * block_rows;
+    const int outputs = p.tokens * block_rows;
+    T* y = static_cast<T*>(p.y);
+    for (int i = threadIdx.x; i < outputs; i += DECODE_THREADS) {
+        const int t = i / block_rows, r = i % block_rows;
+        const int64_t row = block_row0 + r;
+        if (row >= p.rows) continue;
+        float sum = 0.0f;
+        for (int k = 0; k < p.kw; k++) sum += red[(k * block_rows + r) * p4j::DECODE_MAX_TOKENS + t];
+        if (p.splits == 1) {
+            y[int64_t(t) * p.rows + row] = narrow<T>(sum + (p.bias != nullptr ? p.bias[row] : 0.0f));
+        } else {
+            p.partials[(int64_t(blockIdx.y) * p.tokens + t) * p.rows + row] = sum;
+        }
+    }
+    if (p.splits == 1) return;
+
+    // The last block of this row block to finish adds the splits' partials in split order.
+    __threadfence();
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        const unsigned done = atomicAdd(&p.counters[blockIdx.x], 1u);
+        last_block = done == unsigned(p.splits - 1);
+    }
+    __syncthreads();
+    if (!last_block) return;
+    __threadfence();
+    for (int i = threadIdx.x; i < outputs; i += DECODE_THREADS) {
+        const int t = i / block_rows, r = i % block_rows;
+        const int64_t row = block_row0 + r;
+        if (row >= p.rows) continue;
+        float sum = 0.0f;
+        for (int s = 0; s < p.splits; s++) sum += __ldcg(&p.partials[(int64_t(s) * p.tokens + t) * p.rows + row]);
+        y[int64_t(t) * p.rows + row] = narrow<T>(sum + (p.bias != nullptr ? p.bias[row] : 0.0f));
+    }
+    if (threadIdx.x == 0) p.counters[blockIdx.x] = 0;  // ready for the next launch
+}
+
+template <typename T, int NT, bool FULL>
+void launch(const Params& p, const p4j::DecodeConfig& c, cudaStream_t stream) {
+    dim3 grid(unsigned(c.row_blocks), unsigned(c.splits));
+    decode_kernel<T, NT, FULL><<<grid, DECODE_THREADS, c.smem_bytes, stream>>>(p);
 }
 
 template <typename T>
-void launch_tokens(const void* values, const uint8_t* meta, int64_t rows, int64_t cols, const void* x, int tokens,
-                   const float* bias, void* y, int sm_count, cudaStream_t stream) {
-    if (tokens <= 1) {
-        launch<T, 1>(values, meta, rows, cols, x, tokens, bias, y, sm_count, stream);
-    } else if (tokens <= 2) {
-        launch<T, 2>(values, meta, rows, cols, x, tokens, bias, y, sm_count, stream);
-    } else if (tokens <= 4) {
-        launch<T, 4>(values, meta, rows, cols, x, tokens, bias, y, sm_count, stream);
-    } else if (tokens <= 8) {
-        launch<T, 8>(values, meta, rows, cols, x, tokens, bias, y, sm_count, stream);
+void launch_dtype(const Params& p, const p4j::DecodeConfig& c, bool full, cudaStream_t stream) {
+    if (c.nt == 1) {
+        full ? launch<T, 1, true>(p, c, stream) : launch<T, 1, false>(p, c, stream);
     } else {
-        launch<T, 16>(values, meta, rows, cols, x, tokens, bias, y, sm_count, stream);
+        full ? launch<T, 2, true>(p, c, stream) : launch<T, 2, false>(p, c, stream);
     }
 }
 
@@ -190,20 +275,39 @@ void launch_tokens(const void* values, const uint8_t* meta, int64_t rows, int64_
 
 namespace p4j {
 
-int sparse24_gemv(int dtype, const void* values, const uint8_t* meta, int64_t rows, int64_t cols, const void* x,
-                  int tokens, const float* bias, void* y, int sm_count, cudaStream_t stream) {
-    if (tokens < 1 || tokens > GEMV_MAX_TOKENS || cols % 4 != 0 || rows < 1) {
-        return fail(P4J_ERR_INVALID_ARGUMENT, "sparse24_gemv: %d tokens (1..%d), weight [%lld, %lld]", tokens,
-                    GEMV_MAX_TOKENS, (long long)rows, (long long)cols);
+DecodeScratch decode_scratch_needed(int64_t rows, int64_t cols, int tokens, int sm_count) {
+    const DecodeConfig c = decode_config(rows, cols, tokens, sm_count);
+    DecodeScratch s{};
+    if (c.splits > 1) {
+        s.partial_bytes = size_t(c.splits) * size_t(tokens) * size_t(rows) * sizeof(float);
+        s.counter_bytes = size_t(c.row_blocks) * sizeof(unsigned);
     }
-    if (dtype == P4J_DTYPE_F16) {
-        launch_tokens<__half>(values, meta, rows, cols, x, tokens, bias, y, sm_count, stream);
-    } else if (dtype == P4J_DTYPE_BF16) {
-        launch_tokens<__nv_bfloat16>(values, meta, rows, cols, x, tokens, bias, y, sm_count, stream);
+    return s;
+}
+
+int sparse24_gemv(const DecodeRun& r) {
+    if (r.tokens < 1 || r.tokens > DECODE_MAX_TOKENS || r.cols % 4 != 0 || r.rows < 1 || r.cols < 4) {
+        return fail(P4J_ERR_INVALID_ARGUMENT, "decode kernel: %d tokens (1..%d), weight [%lld, %lld] (in a multiple of 4)",
+                    r.tokens, DECODE_MAX_TOKENS, (long long)r.rows, (long long)r.cols);
+    }
+    if (r.dtype != P4J_DTYPE_F16 && r.dtype != P4J_DTYPE_BF16) {
+        return fail(P4J_ERR_INVALID_ARGUMENT, "decode kernel: dtype code %d is not F16 or BF16", r.dtype);
+    }
+    const DecodeConfig c = decode_config(r.rows, r.cols, r.tokens, r.sm_count);
+    if (c.splits > 1 && (r.partials == nullptr || r.counters == nullptr || r.partial_bytes < decode_scratch_needed(
+            r.rows, r.cols, r.tokens, r.sm_count).partial_bytes)) {
+        return fail(P4J_ERR_INVALID_ARGUMENT, "decode kernel: split input dimension without partial-sum scratch");
+    }
+    Params p{static_cast<const uint16_t*>(r.values), r.meta, static_cast<const uint16_t*>(r.x), r.bias, r.y,
+             r.partials, r.counters, r.rows, r.cols, c.chunks, r.tokens, c.rb, c.kw, c.splits, c.slice_chunks,
+             c.xs_stride};
+    const bool full = r.cols % DECODE_CHUNK == 0;
+    if (r.dtype == P4J_DTYPE_F16) {
+        launch_dtype<__half>(p, c, full, r.stream);
     } else {
-        return fail(P4J_ERR_INVALID_ARGUMENT, "sparse24_gemv: dtype code %d is not F16 or BF16", dtype);
+        launch_dtype<__nv_bfloat16>(p, c, full, r.stream);
     }
-    P4J_CUDA(cudaGetLastError(), "sparse24_gemv launch");
+    P4J_CUDA(cudaGetLastError(), "decode kernel launch");
     return P4J_OK;
 }
 

@@ -22,7 +22,7 @@ public final class Prune4jH {
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS;
 
-    public static final int PRUNE4J_ABI_VERSION = 2;
+    public static final int PRUNE4J_ABI_VERSION = 3;
     public static final int P4J_OK = 0;
     public static final int P4J_ERR_INVALID_ARGUMENT = 1;
     public static final int P4J_ERR_CUDA = 2;
@@ -43,7 +43,12 @@ public final class Prune4jH {
     public static final int P4J_BACKEND_CUTLASS_SM80 = 2;
     public static final int P4J_BACKEND_CUTLASS_SM90 = 3;
     public static final int P4J_BACKEND_DECODE = 4;
+    public static final int P4J_BACKEND_CUSPARSELT = 5;
     public static final int P4J_DECODE_MAX_TOKENS = 16;
+    public static final int P4J_DECODE_DEFAULT_MAX_TOKENS = 16;
+    public static final int P4J_BENCH_FLUSH_L2 = 1;
+    public static final int P4J_LIBRARY_CUBLASLT = 0;
+    public static final int P4J_LIBRARY_CUSPARSELT = 1;
 
     private Prune4jH() {}
 
@@ -581,6 +586,166 @@ public final class Prune4jH {
     public static int prune4j_gemm_export_sparse24(MemorySegment plan, int backend, MemorySegment values, MemorySegment meta) {
         try {
             return (int) prune4j_gemm_export_sparse24.Handle.HANDLE.invokeExact(plan, backend, values, meta);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_gemm_set_default_decode_max_tokens(p4j_context* ctx, int32_t max_tokens)} */
+    public static final class prune4j_gemm_set_default_decode_max_tokens {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_gemm_set_default_decode_max_tokens() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_gemm_set_default_decode_max_tokens", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_gemm_set_default_decode_max_tokens(MemorySegment ctx, int max_tokens) {
+        try {
+            return (int) prune4j_gemm_set_default_decode_max_tokens.Handle.HANDLE.invokeExact(ctx, max_tokens);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_gemm_set_decode_max_tokens(p4j_gemm_plan* plan, int32_t max_tokens)} */
+    public static final class prune4j_gemm_set_decode_max_tokens {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_gemm_set_decode_max_tokens() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_gemm_set_decode_max_tokens", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_gemm_set_decode_max_tokens(MemorySegment plan, int max_tokens) {
+        try {
+            return (int) prune4j_gemm_set_decode_max_tokens.Handle.HANDLE.invokeExact(plan, max_tokens);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_gemm_decode_max_tokens(p4j_gemm_plan* plan, int32_t* max_tokens)} */
+    public static final class prune4j_gemm_decode_max_tokens {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_gemm_decode_max_tokens() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_gemm_decode_max_tokens", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_gemm_decode_max_tokens(MemorySegment plan, MemorySegment max_tokens) {
+        try {
+            return (int) prune4j_gemm_decode_max_tokens.Handle.HANDLE.invokeExact(plan, max_tokens);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_gemm_tune_decode(p4j_gemm_plan* plan, int32_t iterations, int32_t* max_tokens, float* decode_ms, float* gemm_ms)} */
+    public static final class prune4j_gemm_tune_decode {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_gemm_tune_decode() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_gemm_tune_decode", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_gemm_tune_decode(MemorySegment plan, int iterations, MemorySegment max_tokens, MemorySegment decode_ms, MemorySegment gemm_ms) {
+        try {
+            return (int) prune4j_gemm_tune_decode.Handle.HANDLE.invokeExact(plan, iterations, max_tokens, decode_ms, gemm_ms);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_gemm_tune(p4j_gemm_plan* plan, int64_t tokens, int32_t iterations, int32_t* chosen, float* backend_ms)} */
+    public static final class prune4j_gemm_tune {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_gemm_tune() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_gemm_tune", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_gemm_tune(MemorySegment plan, long tokens, int iterations, MemorySegment chosen, MemorySegment backend_ms) {
+        try {
+            return (int) prune4j_gemm_tune.Handle.HANDLE.invokeExact(plan, tokens, iterations, chosen, backend_ms);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_gemm_benchmark(p4j_context* ctx, int32_t arms, p4j_gemm_plan* const* plans, const int32_t* backends, int32_t copies, int64_t tokens, const void* const* xs, void* const* ys, int32_t flags, int32_t warmup_ms, int32_t iterations, float* milliseconds)} */
+    public static final class prune4j_gemm_benchmark {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER, C_POINTER, C_INT, C_LONG, C_POINTER, C_POINTER, C_INT, C_INT, C_INT, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_gemm_benchmark() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_gemm_benchmark", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_gemm_benchmark(MemorySegment ctx, int arms, MemorySegment plans, MemorySegment backends, int copies, long tokens, MemorySegment xs, MemorySegment ys, int flags, int warmup_ms, int iterations, MemorySegment milliseconds) {
+        try {
+            return (int) prune4j_gemm_benchmark.Handle.HANDLE.invokeExact(ctx, arms, plans, backends, copies, tokens, xs, ys, flags, warmup_ms, iterations, milliseconds);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_device_read_bandwidth(p4j_context* ctx, uint64_t bytes, int32_t iterations, float* milliseconds)} */
+    public static final class prune4j_device_read_bandwidth {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_device_read_bandwidth() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_device_read_bandwidth", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_device_read_bandwidth(MemorySegment ctx, long bytes, int iterations, MemorySegment milliseconds) {
+        try {
+            return (int) prune4j_device_read_bandwidth.Handle.HANDLE.invokeExact(ctx, bytes, iterations, milliseconds);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_library_status(int32_t library, int32_t* available, char* message, size_t capacity)} */
+    public static final class prune4j_library_status {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_LONG);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_library_status() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_library_status", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_library_status(int library, MemorySegment available, MemorySegment message, long capacity) {
+        try {
+            return (int) prune4j_library_status.Handle.HANDLE.invokeExact(library, available, message, capacity);
         } catch (Throwable t) {
             throw rethrow(t);
         }
