@@ -592,7 +592,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_gemm_set_default_decode_max_tokens(p4j_context* ctx, int32_t max_tokens)} */
-    public static final class prune4j_gemm_set_default_decode_max_tokens {
+    static final class prune4j_gemm_set_default_decode_max_tokens {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT);
         public static final boolean CRITICAL = false;
 
@@ -612,7 +612,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_gemm_set_decode_max_tokens(p4j_gemm_plan* plan, int32_t max_tokens)} */
-    public static final class prune4j_gemm_set_decode_max_tokens {
+    static final class prune4j_gemm_set_decode_max_tokens {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT);
         public static final boolean CRITICAL = false;
 
@@ -632,7 +632,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_gemm_decode_max_tokens(p4j_gemm_plan* plan, int32_t* max_tokens)} */
-    public static final class prune4j_gemm_decode_max_tokens {
+    static final class prune4j_gemm_decode_max_tokens {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -652,7 +652,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_gemm_tune_decode(p4j_gemm_plan* plan, int32_t iterations, int32_t* max_tokens, float* decode_ms, float* gemm_ms)} */
-    public static final class prune4j_gemm_tune_decode {
+    static final class prune4j_gemm_tune_decode {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER, C_POINTER, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -672,7 +672,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_gemm_tune(p4j_gemm_plan* plan, int64_t tokens, int32_t iterations, int32_t* chosen, float* backend_ms)} */
-    public static final class prune4j_gemm_tune {
+    static final class prune4j_gemm_tune {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -692,7 +692,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_gemm_benchmark(p4j_context* ctx, int32_t arms, p4j_gemm_plan* const* plans, const int32_t* backends, int32_t copies, int64_t tokens, const void* const* xs, void* const* ys, int32_t flags, int32_t warmup_ms, int32_t iterations, float* milliseconds)} */
-    public static final class prune4j_gemm_benchmark {
+    static final class prune4j_gemm_benchmark {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER, C_POINTER, C_INT, C_LONG, C_POINTER, C_POINTER, C_INT, C_INT, C_INT, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -712,7 +712,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_device_read_bandwidth(p4j_context* ctx, uint64_t bytes, int32_t iterations, float* milliseconds)} */
-    public static final class prune4j_device_read_bandwidth {
+    static final class prune4j_device_read_bandwidth {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT, C_POINTER);
         public static final boolean CRITICAL = false;
 
@@ -732,7 +732,7 @@ public final class Prune4jH {
     }
 
     /** {@code int prune4j_library_status(int32_t library, int32_t* available, char* message, size_t capacity)} */
-    public static final class prune4j_library_status {
+    static final class prune4j_library_status {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_LONG);
         public static final boolean CRITICAL = false;
 

@@ -141,10 +141,18 @@ final class PruneCommand implements Callable<Integer> {
             if (pruner.statistics().needsCalibration() && calibration == null) {
                 throw new UsageException(pruner.name() + " needs calibration data (--calibration FILE)");
             }
-            TensorSelector selector = include != null ? TensorSelector.matching(include) : TensorSelector.linearLayers();
+            TensorSelector selector = include != null ? includePattern() : TensorSelector.linearLayers();
             return new CheckpointPruner.Request(pruner, target, selector, calibration, !noError);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
+        }
+    }
+
+    private TensorSelector includePattern() {
+        try {
+            return TensorSelector.matching(include);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--include: " + e.getMessage());
         }
     }
 

@@ -34,7 +34,7 @@ public final class TensorSelector {
         try {
             return new TensorSelector(Pattern.compile(regex), false);
         } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException("--include is not a valid regular expression: " + e.getDescription()
+            throw new IllegalArgumentException("the include pattern is not a valid regular expression: " + e.getDescription()
                     + " in '" + regex + "'");
         }
     }

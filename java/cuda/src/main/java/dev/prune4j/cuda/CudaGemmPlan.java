@@ -28,7 +28,8 @@ public final class CudaGemmPlan implements AutoCloseable {
         CUBLASLT(Prune4jH.P4J_BACKEND_CUBLASLT),
         CUTLASS_SM80(Prune4jH.P4J_BACKEND_CUTLASS_SM80),
         CUTLASS_SM90(Prune4jH.P4J_BACKEND_CUTLASS_SM90),
-        DECODE(Prune4jH.P4J_BACKEND_DECODE);
+        DECODE(Prune4jH.P4J_BACKEND_DECODE),
+        CUSPARSELT(Prune4jH.P4J_BACKEND_CUSPARSELT);
 
         final int code;
 

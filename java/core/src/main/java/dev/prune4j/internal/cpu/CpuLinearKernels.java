@@ -2,6 +2,7 @@ package dev.prune4j.internal.cpu;
 
 import dev.prune4j.internal.parallel.Parallel;
 import dev.prune4j.internal.tensor.FloatRows;
+import dev.prune4j.internal.tensor.LittleEndian;
 import dev.prune4j.sparse.LinearKernels;
 import dev.prune4j.sparse.Sparse24;
 import dev.prune4j.tensor.DType;
@@ -23,6 +24,12 @@ import java.util.List;
 public final class CpuLinearKernels implements LinearKernels {
     /** Up to this many tokens the weight is read once (the GEMV/decode path). */
     public static final int DECODE_TOKENS = 16;
+    /**
+     * From this many tokens on, F32 layers run on the packed GEMM ({@link MatMul}): packing W costs a
+     * pass over it, which pays once there are enough tokens to reuse each packed panel. A first
+     * setting from a noisy 2-core machine; the CPU kernel work measures it properly.
+     */
+    static final int GEMM_TOKENS = 256;
     /** Tokens per tile on the general path. */
     static final int TILE_TOKENS = 64;
     /** Output rows per parallel task: enough work per task, enough tasks to balance. */
@@ -70,8 +77,29 @@ public final class CpuLinearKernels implements LinearKernels {
         MemorySegment data = w.data();
         DType dtype = w.dtype();
         float[] b = biasOrZeros(bias, out);
-        return (x, y) -> run(x, in, out, b, y, List.of(x, w, y),
-                (row, tile, n, result, scratch) -> dot.dense(data, dtype, row, in, tile, n, result, scratch));
+        return (x, y) -> {
+            if (dtype == DType.F32 && x.dtype() == DType.F32 && y.dtype() == DType.F32 && x.rows() >= GEMM_TOKENS) {
+                gemmF32(x, w, in, out, b, y);
+            } else {
+                run(x, in, out, b, y, List.of(x, w, y),
+                        (row, tile, n, result, scratch) -> dot.dense(data, dtype, row, in, tile, n, result, scratch));
+            }
+        };
+    }
+
+    /**
+     * Prefill with F32 everywhere (the BERT encoder's case): the packed, cache-blocked GEMM of the
+     * Hessian kernel on {@code Y = bias + X W^T}, W's rows packed as B's panels.
+     */
+    private void gemmF32(Tensor x, Tensor w, int in, int out, float[] bias, Tensor y) {
+        int tokens = Math.toIntExact(x.rows());
+        for (int t = 0; t < tokens; t++) {
+            MemorySegment.copy(bias, 0, y.data(), LittleEndian.F32, (long) t * out * 4, out);
+        }
+        boolean shared = Parallel.sharedAcrossThreads(x.data()) && Parallel.sharedAcrossThreads(w.data())
+                && Parallel.sharedAcrossThreads(y.data());
+        MatMul.multiplyAddTransposed(shared ? parallel : Parallel.SEQUENTIAL, tokens, out, in, 1f, x.data(), 0, in,
+                w.data(), 0, in, y.data(), 0, out);
     }
 
     @Override

@@ -19,13 +19,13 @@ import java.util.List;
  * Whole tiles are computed, so a few elements across the diagonal get updated too; callers ignore
  * or overwrite them.
  */
-public final class MatMul {
+final class MatMul {
     /** k per packed block: one B panel ({@code K_BLOCK x NR}) and one A group fit in L1 together. */
     static final int K_BLOCK = 256;
     static final int ROW_BLOCK = 256;
     static final int COL_BLOCK = 512;
 
-    public enum Triangle { FULL, UPPER, LOWER }
+    enum Triangle { FULL, UPPER, LOWER }
 
     private MatMul() {}
 
@@ -39,17 +39,35 @@ public final class MatMul {
     }
 
     /** Which kernel runs: {@code Vector API, 512-bit} or {@code scalar}. */
-    public static String kernelDescription() {
+    static String kernelDescription() {
         return Holder.KERNEL.description();
     }
 
     /**
      * {@code C[m x n] += alpha * A[m x k] * B[k x n]}; offsets and leading dimensions in elements.
      */
-    public static void multiplyAdd(Parallel par, Triangle triangle, int m, int n, int k, float alpha,
+    static void multiplyAdd(Parallel par, Triangle triangle, int m, int n, int k, float alpha,
                                    MemorySegment a, long aOff, int lda,
                                    MemorySegment b, long bOff, int ldb,
                                    MemorySegment c, long cOff, int ldc) {
+        multiplyAdd(par, triangle, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, false, c, cOff, ldc);
+    }
+
+    /**
+     * {@code C[m x n] += alpha * A[m x k] * W^T} for a row-major {@code W [n x k]} (a linear layer's
+     * weight: {@code Y += X W^T}); W's rows are packed straight into B's panels, no transpose.
+     */
+    static void multiplyAddTransposed(Parallel par, int m, int n, int k, float alpha,
+                                      MemorySegment a, long aOff, int lda,
+                                      MemorySegment w, long wOff, int ldw,
+                                      MemorySegment c, long cOff, int ldc) {
+        multiplyAdd(par, Triangle.FULL, m, n, k, alpha, a, aOff, lda, w, wOff, ldw, true, c, cOff, ldc);
+    }
+
+    private static void multiplyAdd(Parallel par, Triangle triangle, int m, int n, int k, float alpha,
+                                    MemorySegment a, long aOff, int lda,
+                                    MemorySegment b, long bOff, int ldb, boolean bTransposed,
+                                    MemorySegment c, long cOff, int ldc) {
         if (m == 0 || n == 0 || k == 0) {
             return;
         }
@@ -62,7 +80,7 @@ public final class MatMul {
         for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
             int kc = Math.min(K_BLOCK, k - k0);
             long aAt = aOff + k0;
-            long bAt = bOff + (long) k0 * ldb;
+            long bAt = bTransposed ? bOff + k0 : bOff + (long) k0 * ldb;
             // Both operands packed once per k block, in parallel, then shared by every task.
             float[] ap = new float[Panels.size(kc, m, mr)];
             float[] bp = new float[Panels.size(kc, n, nr)];
@@ -72,7 +90,13 @@ public final class MatMul {
                     Panels.packRows(a, aAt + (long) r0 * lda, lda, Math.min(ROW_BLOCK, m - r0), kc, mr, ap, r0 * kc);
                 } else {
                     int c0 = (blk - rowBlocks) * COL_BLOCK;
-                    Panels.packColumns(b, bAt + c0, ldb, kc, Math.min(COL_BLOCK, n - c0), nr, bp, c0 * kc);
+                    if (bTransposed) {
+                        // Rows c0.. of W are columns c0.. of B: packing them as "A^T" panels of width NR
+                        // gives exactly B's panel layout.
+                        Panels.packRows(b, bAt + (long) c0 * ldb, ldb, Math.min(COL_BLOCK, n - c0), kc, nr, bp, c0 * kc);
+                    } else {
+                        Panels.packColumns(b, bAt + c0, ldb, kc, Math.min(COL_BLOCK, n - c0), nr, bp, c0 * kc);
+                    }
                 }
             });
             par.forEach(tasks.size(), t -> {
