@@ -216,6 +216,6 @@ public final class SpeedupPlot {
 
     /** File name of the chart of {@code layer} on {@code device}: {@code speedup-cpu-gate-up.png}. */
     static String fileName(String device, String layer) {
-        return "speedup-" + device + "-" + layer.replaceAll("[^A-Za-z0-9]+", "-") + ".png";
+        return SpeedupRows.plotFileName(device, layer);
     }
 }
