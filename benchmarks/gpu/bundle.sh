@@ -18,15 +18,25 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$(pwd)"
 bundle="${PRUNE4J_BUNDLE_DIR:-$root/target/gpu-bundle}"
-jdk="${PRUNE4J_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+# The JDK whose jlink makes the runtime: PRUNE4J_JDK, else the first JDK 25 or later under /usr/lib/jvm.
+jdk="${PRUNE4J_JDK:-}"
+if [ -z "$jdk" ]; then
+  for candidate in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+    v="$("$candidate/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')"
+    if [ -x "$candidate/bin/jlink" ] && [ -n "$v" ] && [ "$v" -ge 25 ]; then
+      jdk="$candidate"
+      break
+    fi
+  done
+fi
 junit_platform=1.14.1  # the platform release of JUnit Jupiter 5.14.1 (parent pom)
 limit=$((64 * 1024 * 1024))
 skip_build=0
 [ "${1:-}" = --skip-build ] && skip_build=1
 start=$(date +%s)
 
-if [ ! -x "$jdk/bin/jlink" ]; then
-  echo "bundle: no jlink at $jdk/bin/jlink; point PRUNE4J_JDK at a JDK 25" >&2
+if [ -z "$jdk" ] || [ ! -x "$jdk/bin/jlink" ]; then
+  echo "bundle: no JDK 25 with jlink found under /usr/lib/jvm; point PRUNE4J_JDK at one" >&2
   exit 1
 fi
 if [ ! -f native/build/libprune4j.so ]; then
@@ -46,10 +56,21 @@ mvn "${mvn_flags[@]}" -pl benchmarks -am "$phase" \
   org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
   -DincludeScope=runtime -DexcludeGroupIds=dev.prune4j -DoutputDirectory="$deps"
 
-one_jar() { # the main jar of a module folder (not sources, javadoc, tests or shaded)
-  ls "$1"/target/prune4j-*-SNAPSHOT.jar "$1"/target/prune4j-*[0-9].jar 2>/dev/null \
-    | grep -v -e '-sources\.jar$' -e '-javadoc\.jar$' -e '-tests\.jar$' | head -1
+one_jar() { # the main jar of a module folder (not sources, javadoc, tests or shaded); empty if none
+  find "$1/target" -maxdepth 1 -name 'prune4j-*.jar' ! -name '*-sources.jar' ! -name '*-javadoc.jar' \
+    ! -name '*-tests.jar' ! -name 'prune4j-benchmarks.jar' ! -name '*-all.jar' 2>/dev/null | sort | head -1
 }
+
+if [ "$skip_build" -eq 1 ]; then
+  # Reused jars must hold what the classes hold: a jar older than its module's classes is stale.
+  for m in bindings java/core java/cuda benchmarks; do
+    jar="$(one_jar "$m")"
+    if [ -z "$jar" ] || [ -n "$(find "$m/target/classes" -type f -newer "$jar" 2>/dev/null | head -1)" ]; then
+      echo "bundle: ${jar:-the $m jar} is missing or older than $m/target/classes: build it (run without --skip-build)" >&2
+      exit 1
+    fi
+  done
+fi
 
 rm -rf "$bundle"
 mkdir -p "$bundle/lib/deps" "$bundle/test-classes"

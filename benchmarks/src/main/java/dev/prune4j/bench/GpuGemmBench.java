@@ -415,14 +415,20 @@ public final class GpuGemmBench {
                     ys.add(ctx.allocate((long) tokens * o2 * e));
                     ctx.copyToDevice(x, xs.get(c), 0);
                 }
-                Backend chosen;
+                Backend chosen = null;
                 if (o.tune()) {
-                    CudaGemmPlan.Tuning t = sparse.get(0).tune(tokens, 10);
-                    chosen = t.chosen();
-                    Map<String, Object> tuned = new LinkedHashMap<>();
-                    t.backendMs().forEach((b, ms) -> tuned.put(b.name(), ms));
-                    row.put("tune_ms", tuned);
-                } else {
+                    try {
+                        CudaGemmPlan.Tuning t = sparse.get(0).tune(tokens, 10);
+                        chosen = t.chosen();
+                        Map<String, Object> tuned = new LinkedHashMap<>();
+                        t.backendMs().forEach((b, ms) -> tuned.put(b.name(), round(ms, 6)));
+                        row.put("tune_ms", tuned);
+                    } catch (RuntimeException failed) {
+                        // Still worth timing what AUTO picks; the line says tuning failed and why.
+                        row.put("tune_error", String.valueOf(failed.getMessage()));
+                    }
+                }
+                if (chosen == null) {
                     chosen = sparse.get(0).resolve(Backend.AUTO, tokens);
                 }
                 if (chosen == null) {
