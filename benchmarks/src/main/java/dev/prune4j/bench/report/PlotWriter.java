@@ -18,11 +18,11 @@ final class PlotWriter {
     private PlotWriter() {}
 
     /** {@code planned}: device, layer, file name; returns the files written. */
-    static List<Path> write(SpeedupRows rows, List<String[]> planned, Path dir) throws IOException {
+    static List<Path> write(SpeedupRows rows, List<GemmResult> gemm, List<String[]> planned, Path dir) throws IOException {
         List<Path> written = new ArrayList<>();
         for (String[] p : planned) {
             BufferedImage image = SpeedupPlot.render("Speedup of 2:4 over dense: " + p[1] + " projections",
-                    MarkdownReport.deviceTitle(p[0]), SpeedupPlot.series(rows, p[0], p[1]));
+                    MarkdownReport.deviceTitle(p[0]), SpeedupPlot.series(rows, gemm, p[0], p[1]));
             Path png = dir.resolve(p[2]);
             AtomicFiles.write(png, out -> {
                 if (!ImageIO.write(image, "png", out)) {

@@ -28,9 +28,15 @@ public final class ReportWriter {
         SpeedupRows rows = new SpeedupRows(results.linear());
         boolean canPlot = ModuleLayer.boot().findModule("java.desktop").isPresent();
         List<String[]> planned = new ArrayList<>();
-        for (String device : rows.devices()) {
+        List<String> devices = new ArrayList<>(rows.devices());
+        GemmTable.rows(results.gemm()).keySet().forEach(k -> {
+            if (!devices.contains(k.device())) {
+                devices.add(k.device());
+            }
+        });
+        for (String device : devices) {
             for (String layer : BenchShapes.LAYERS) {
-                if (rows.hasSpeedup(device, layer)) {
+                if (rows.hasSpeedup(device, layer) || GemmTable.hasSpeedup(results.gemm(), device, layer)) {
                     planned.add(new String[] {device, layer, SpeedupRows.plotFileName(device, layer)});
                 }
             }
@@ -44,7 +50,7 @@ public final class ReportWriter {
         AtomicFiles.writeString(md, MarkdownReport.render(results, plots, allNotes));
         written.add(md);
         if (canPlot) {
-            written.addAll(PlotWriter.write(rows, planned, dir));
+            written.addAll(PlotWriter.write(rows, results.gemm(), planned, dir));
         }
         return written;
     }

@@ -52,6 +52,13 @@ class GemmReportTest {
         assertFalse(GemmTable.aboveLimit(decode));
         assertTrue(GemmTable.aboveLimit(caseAt(r, "F16", 16)), "2.2x at 16 tokens is above 1.78x: a cached weight");
         assertFalse(GemmTable.aboveLimit(caseAt(r, "F16", 2048)), "large token counts are not memory-bound");
+        // A compute-bound dense call (3x its byte limit, as on two busy CPU cores) may lose by more than 16/9.
+        long dense = 2L * (4096 * 4096 + 8192);
+        long sparse = 2L * (4096 * 2048 + 8192) + 4096L * 512;
+        GemmResult cpu = new GemmResult("cpu", null, "4096x4096", 1, "F16", "cpu", Double.NaN, Double.NaN, 9.56, 5.24,
+                dense, sparse, 10.0, 2, false, null, "x");
+        assertTrue(cpu.speedup() > cpu.limitSpeedup() && cpu.denseMs() > 2 * cpu.limitDenseMs());
+        assertFalse(GemmTable.aboveLimit(cpu));
         assertEquals(9 - 1, r.linear().size(), "PyTorch's results, less the one that failed");
     }
 
@@ -92,6 +99,24 @@ class GemmReportTest {
         assertTrue(md.contains("stopped early: deadline (4 s left); 3 cases not run"), md);
         assertTrue(md.contains("GpuGemmBench on NVIDIA H200 (sm_90)"), md);
         assertTrue(md.contains("cuSPARSELt loaded from"), md);
+        assertTrue(Files.isRegularFile(out.resolve("speedup-cuda-q-o.png")), "plots of the paired cases");
+        assertTrue(md.contains("![speedup-cuda-q-o.png](speedup-cuda-q-o.png)"), md);
+    }
+
+    @Test
+    void plotsShowThePairedKernelSpeedupBesidePyTorchs() throws Exception {
+        BenchResults r = both();
+        List<SpeedupPlot.Series> series = SpeedupPlot.series(new SpeedupRows(r.linear()), r.gemm(), "cuda", "q/o");
+        SpeedupPlot.Series ours = series.stream().filter(x -> x.impl() == LinearResult.Impl.PRUNE4J_SPARSE24)
+                .findFirst().orElseThrow();
+        assertEquals("7B F16 prune4j 2:4 (kernel)", ours.label());
+        assertEquals(List.of(1, 16, 2048), List.copyOf(ours.points().keySet()));
+        assertEquals(0.0095 / 0.0062, ours.points().get(1), 1e-9);
+        assertEquals(1, series.stream().filter(x -> x.impl() == LinearResult.Impl.PRUNE4J_SPARSE24).count(),
+                "F16 only: BF16 has no q/o case");
+        assertTrue(series.stream().anyMatch(x -> x.impl() == LinearResult.Impl.TORCH_CUSPARSELT), "PyTorch's lines stay");
+        assertTrue(GemmTable.hasSpeedup(r.gemm(), "cuda", "k/v"));
+        assertFalse(GemmTable.hasSpeedup(r.gemm(), "cuda", "down"));
     }
 
     @Test
