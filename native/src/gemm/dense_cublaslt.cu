@@ -1,10 +1,11 @@
-// cuBLASLt dense GEMM, loaded with dlopen; the prototypes and constants below are cublasLt.h's and
-// cublas_api.h's (CUDA 13), declared by hand because the headers are not part of our toolchain
-// wheels (GPU-NOTES.md lists them).
+// cuBLASLt dense GEMM, loaded with dlopen; the prototypes and constants are in cublaslt_api.cuh
+// (declared by hand because the headers are not part of our toolchain wheels), the search path in
+// cuda_libs.cu.
 #include "gemm/dense_cublaslt.cuh"
+#include "cublaslt_api.cuh"
+#include "cuda_libs.cuh"
 
 #include <dlfcn.h>
-#include <glob.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -15,89 +16,13 @@
 #include <string>
 #include <vector>
 
-namespace {
-
-using cublasStatus_t = int;
-using LtHandle = void*;
-using LtDesc = void*;
-using LtLayout = void*;
-using LtPref = void*;
-
-struct LtAlgo {
-    uint64_t data[8];
-};
-struct LtHeuristic {
-    LtAlgo algo;
-    size_t workspaceSize;
-    cublasStatus_t state;
-    float wavesCount;
-    int reserved[4];
-};
-static_assert(sizeof(LtAlgo) == 64, "cublasLtMatmulAlgo_t is 64 bytes");
-static_assert(sizeof(LtHeuristic) == 96, "cublasLtMatmulHeuristicResult_t is 96 bytes");
-
-constexpr int CUBLAS_COMPUTE_32F = 68;
-constexpr int LT_R_16F = 2;
-constexpr int LT_R_16BF = 14;
-constexpr int LT_R_32F = 0;
-constexpr int DESC_TRANSA = 3;
-constexpr int DESC_TRANSB = 4;
-constexpr int DESC_EPILOGUE = 7;
-constexpr int DESC_BIAS_POINTER = 8;
-constexpr int PREF_MAX_WORKSPACE_BYTES = 1;
-constexpr int32_t OP_N = 0;
-constexpr int32_t OP_T = 1;
-constexpr uint32_t EPILOGUE_DEFAULT = 1;
-constexpr uint32_t EPILOGUE_BIAS = 4;
-
-}  // namespace
-
 namespace p4j {
-
-struct LtLibrary {
-    void* so = nullptr;
-    LtHandle handle = nullptr;
-    std::string path;
-    cublasStatus_t (*create)(LtHandle*);
-    cublasStatus_t (*desc_create)(LtDesc*, int, int);
-    cublasStatus_t (*desc_destroy)(LtDesc);
-    cublasStatus_t (*desc_set)(LtDesc, int, const void*, size_t);
-    cublasStatus_t (*layout_create)(LtLayout*, int, uint64_t, uint64_t, int64_t);
-    cublasStatus_t (*layout_destroy)(LtLayout);
-    cublasStatus_t (*pref_create)(LtPref*);
-    cublasStatus_t (*pref_destroy)(LtPref);
-    cublasStatus_t (*pref_set)(LtPref, int, const void*, size_t);
-    cublasStatus_t (*heuristic)(LtHandle, LtDesc, LtLayout, LtLayout, LtLayout, LtLayout, LtPref, int, LtHeuristic*,
-                                int*);
-    cublasStatus_t (*matmul)(LtHandle, LtDesc, const void*, const void*, LtLayout, const void*, LtLayout, const void*,
-                             const void*, LtLayout, void*, LtLayout, const LtAlgo*, void*, size_t, cudaStream_t);
-};
 
 namespace {
 
 std::mutex lt_mutex;
 LtLibrary* lt_loaded = nullptr;
 std::string lt_error;
-
-void add_dirs(std::vector<std::string>& dirs, const char* list) {
-    if (list == nullptr) return;
-    std::string s(list);
-    size_t start = 0;
-    while (start <= s.size()) {
-        size_t end = s.find(':', start);
-        if (end == std::string::npos) end = s.size();
-        if (end > start) dirs.push_back(s.substr(start, end - start));
-        start = end + 1;
-    }
-}
-
-void add_glob(std::vector<std::string>& dirs, const char* pattern) {
-    glob_t g;
-    if (glob(pattern, 0, nullptr, &g) == 0) {
-        for (size_t i = 0; i < g.gl_pathc; i++) dirs.push_back(g.gl_pathv[i]);
-    }
-    globfree(&g);
-}
 
 template <typename F>
 bool bind(void* so, const char* name, F& fn, std::string& missing) {
@@ -107,32 +32,9 @@ bool bind(void* so, const char* name, F& fn, std::string& missing) {
 }
 
 int load(LtLibrary** out) {
-    std::vector<std::string> dirs;
-    add_dirs(dirs, std::getenv("PRUNE4J_CUDA_LIBS"));
-    add_dirs(dirs, std::getenv("LD_LIBRARY_PATH"));
-    dirs.push_back("/usr/local/cuda/lib64");
-    for (const char* p : {"/opt/torch/.venv/lib/python3*/site-packages/nvidia/*/lib",
-                          "/usr/local/lib/python3*/dist-packages/nvidia/*/lib",
-                          "/usr/lib/python3/dist-packages/nvidia/*/lib"}) {
-        add_glob(dirs, p);
-    }
     std::string tried;
-    void* so = nullptr;
     std::string path;
-    for (const std::string& d : dirs) {
-        std::string candidate = d + "/libcublasLt.so.13";
-        so = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
-        if (so != nullptr) {
-            path = candidate;
-            break;
-        }
-        tried += " " + candidate;
-    }
-    if (so == nullptr) {
-        so = dlopen("libcublasLt.so.13", RTLD_NOW | RTLD_LOCAL);
-        path = "libcublasLt.so.13 (linker search path)";
-        tried += " libcublasLt.so.13";
-    }
+    void* so = open_cuda_library("libcublasLt.so.13", {}, &path, &tried);
     if (so == nullptr) {
         return fail(P4J_ERR_CUDA, "cuBLASLt (libcublasLt.so.13) not found; set PRUNE4J_CUDA_LIBS to its folder. Tried:%s",
                     tried.c_str());
