@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The GEMM tuning, timing and library entry points of ABI 3 through the bindings, without a GPU:
+ * The GEMM tuning, timing and library entry points through the bindings, without a GPU:
  * argument checks that run before any CUDA call, and the run-time library report (cuSPARSELt is
  * never installed by the build, so on a build machine it reports where it looked).
  */
