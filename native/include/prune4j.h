@@ -201,6 +201,7 @@ typedef struct p4j_gemm_plan p4j_gemm_plan;
 /* Run-time libraries (prune4j_library_status). */
 #define P4J_LIBRARY_CUBLASLT 0
 #define P4J_LIBRARY_CUSPARSELT 1
+#define P4J_LIBRARY_CUSOLVER 2
 
 /*
  * Uploads a layer's weight (host memory, dtype F16 or BF16) and prepares it:

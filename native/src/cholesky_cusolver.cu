@@ -103,6 +103,13 @@ __global__ void zero_strict_lower(float* a, int64_t n) {
 
 namespace p4j {
 
+int solver_library(const char** path) {
+    Solver* lib = nullptr;
+    P4J_CHECK(load_solver(&lib));
+    *path = lib->path.c_str();
+    return P4J_OK;
+}
+
 void solver_release(p4j_linalg_shared* s) {
     if (s->solver != nullptr && solver_loaded != nullptr) solver_loaded->destroy(s->solver);
     s->solver = nullptr;

@@ -33,6 +33,10 @@ int flags_reset(p4j_context* ctx, int count, long long** flags);
 // Copies flag slots [0, count) to host and waits for the stream (and checks the last launch).
 int flags_read(p4j_context* ctx, int count, long long* host, const char* what);
 
+// Loads cuSOLVER once (cholesky_cusolver.cu): P4J_OK with *path the file it came from, or the
+// error (prune4j_last_error) naming every place it was looked for.
+int solver_library(const char** path);
+
 // Frees the cuSOLVER handle and workspace (cholesky_cusolver.cu).
 void solver_release(p4j_linalg_shared* s);
 

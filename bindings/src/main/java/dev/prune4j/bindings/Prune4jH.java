@@ -54,6 +54,7 @@ public final class Prune4jH {
     public static final int P4J_BENCH_FLUSH_L2 = 1;
     public static final int P4J_LIBRARY_CUBLASLT = 0;
     public static final int P4J_LIBRARY_CUSPARSELT = 1;
+    public static final int P4J_LIBRARY_CUSOLVER = 2;
 
     private Prune4jH() {}
 

@@ -74,6 +74,14 @@ class GemmEntryPointsTest {
             } else {
                 assertTrue(text.contains("libcusparseLt"), text);
             }
+            assertEquals(Prune4jH.P4J_OK, Prune4jH.prune4j_library_status(Prune4jH.P4J_LIBRARY_CUSOLVER, available,
+                    message, 4096));
+            text = message.getString(0);
+            if (available.get(ValueLayout.JAVA_INT, 0) == 0) {
+                assertTrue(text.contains("libcusolver.so.12") && text.contains("PRUNE4J_CUDA_LIBS"), text);
+            } else {
+                assertTrue(text.contains("libcusolver"), text);
+            }
             assertEquals(Prune4jH.P4J_ERR_INVALID_ARGUMENT, Prune4jH.prune4j_library_status(7, available, message, 4096));
         }
     }
