@@ -4,7 +4,7 @@ the CPU or a CUDA device (or NumPy where torch cannot be installed), timed on th
 dev.prune4j.bench.CalibrationBenchmark: one out x in layer, 8192 calibration tokens, fp16 data.
 
   python pruning_torch_bench.py --shape 4096x4096 [--backend torch|numpy] [--device cpu|cuda]
-                                [--repeat 3] [--json out.json]
+                                [--tokens 8192] [--repeat 3] [--json out.json]
 
 Every timed call starts from host memory and ends with its result on the host, as the Java
 benchmark's calls do, so a CUDA number includes the transfers (the wall clock after
@@ -26,6 +26,8 @@ import math
 import time
 
 TOKENS = 8192
+# Rows of distinct random inputs; longer calibration sets repeat them, as CalibrationBenchmark does.
+DISTINCT_ROWS = 8192
 
 
 def run_torch(out, inp, repeat, threads, device):
@@ -38,7 +40,9 @@ def run_torch(out, inp, repeat, threads, device):
     dev = torch.device(device)
     g = torch.Generator().manual_seed(0)
     w16 = (torch.randn(out, inp, generator=g) * 0.02).half()
-    x16 = torch.randn(TOKENS, inp, generator=g).half()
+    x16 = torch.randn(min(TOKENS, DISTINCT_ROWS), inp, generator=g).half()
+    if TOKENS > DISTINCT_ROWS:
+        x16 = x16.repeat((TOKENS + DISTINCT_ROWS - 1) // DISTINCT_ROWS, 1)[:TOKENS].contiguous()
     if device == "cuda":
         # Host memory that can be copied asynchronously, as the Java engine's uploads are.
         w16, x16 = w16.pin_memory(), x16.pin_memory()
@@ -199,18 +203,24 @@ def time_all(hessian, wanda, sparsegpt, repeat, backend, cuda_clock):
     measure(res, "hessian", hessian)
     measure(res, "wanda", wanda)
     measure(res, "sparsegpt", sparsegpt, h)
+    # As CalibrationBenchmark.sparseGpt50WithHessian: from the raw inputs.
+    measure(res, "sparsegpt_with_hessian", lambda: sparsegpt(hessian()))
     return res
 
 
 def main():
+    global TOKENS
     p = argparse.ArgumentParser()
     p.add_argument("--shape", default="4096x4096")
     p.add_argument("--backend", choices=["torch", "numpy", "auto"], default="auto")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--tokens", type=int, default=TOKENS,
+                   help="calibration tokens (the papers' 128 x 2048 = 262144 on a GPU)")
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--json")
     a = p.parse_args()
+    TOKENS = a.tokens
     out, inp = (int(v) for v in a.shape.split("x"))
     backend = a.backend
     if backend == "auto":
