@@ -80,6 +80,16 @@ public final class ActivationStats {
         return normSq;
     }
 
+    /**
+     * These statistics as host statistics in {@code arena}, what {@code LayerPruner.prune} takes:
+     * downloaded through {@code work} (the arena of the engine they live on) or copied on the host.
+     */
+    public ActivationStats copyToHost(EngineArena work, Arena arena) {
+        Tensor host = Tensor.allocate(arena, normSq.name(), DType.F32, normSq.shape());
+        work.download(normSq, host);
+        return new ActivationStats(host, tokens);
+    }
+
     /** Adds {@code other}'s sums and count into these statistics (both on the host). */
     public void merge(ActivationStats other) {
         if (other.features() != features()) {

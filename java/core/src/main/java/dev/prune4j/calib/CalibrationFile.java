@@ -2,12 +2,15 @@ package dev.prune4j.calib;
 
 import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.EngineArena;
+import dev.prune4j.engine.EngineLease;
+import dev.prune4j.engine.Kernel;
 import dev.prune4j.internal.tensor.F32Tensors;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -66,16 +69,11 @@ public final class CalibrationFile {
         }
         Tensor inputs = inputs(weightName, inFeatures, ACT_NORM_SQ + "' + '" + weightName + ACT_COUNT);
         int in = checkedInt(inFeatures, weightName);
-        ActivationStats host = ActivationStats.create(arena, weightName, in);
-        if (engine.device().isHost()) {
-            host.add(engine, inputs);
-            return host;
-        }
-        try (EngineArena work = engine.openArena()) {
-            ActivationStats onDevice = ActivationStats.create(work, weightName, in);
-            onDevice.add(engine, inputs);
-            work.download(onDevice.normSq(), host.normSq());
-            return ActivationStats.of(host.normSq(), onDevice.tokens());
+        try (EngineLease lease = EngineLease.withKernels(engine, EnumSet.of(Kernel.SQUARED_NORMS), "activation norms");
+             EngineArena work = lease.engine().openArena()) {
+            ActivationStats gathered = ActivationStats.create(work, weightName, in);
+            gathered.add(lease.engine(), inputs);
+            return gathered.copyToHost(work, arena);
         }
     }
 
@@ -96,16 +94,11 @@ public final class CalibrationFile {
         }
         Tensor inputs = inputs(weightName, inFeatures, HESSIAN + "' + '" + weightName + HESSIAN_COUNT);
         int in = checkedInt(inFeatures, weightName);
-        HessianAccumulator host = HessianAccumulator.create(arena, weightName, in);
-        if (engine.device().isHost()) {
-            host.add(engine, inputs);
-            return host;
-        }
-        try (EngineArena work = engine.openArena()) {
-            HessianAccumulator onDevice = HessianAccumulator.create(work, weightName, in);
-            onDevice.add(engine, inputs);
-            work.download(onDevice.hessian(), host.hessian());
-            return HessianAccumulator.of(host.hessian(), onDevice.tokens());
+        try (EngineLease lease = EngineLease.withKernels(engine, EnumSet.of(Kernel.HESSIAN_UPDATE), "Hessian");
+             EngineArena work = lease.engine().openArena()) {
+            HessianAccumulator gathered = HessianAccumulator.create(work, weightName, in);
+            gathered.add(lease.engine(), inputs);
+            return gathered.copyToHost(work, arena);
         }
     }
 

@@ -73,6 +73,16 @@ public final class HessianAccumulator {
         tokens = total;
     }
 
+    /**
+     * This Hessian as a host Hessian in {@code arena}, what {@code LayerPruner.prune} takes:
+     * downloaded through {@code work} (the arena of the engine it lives on) or copied on the host.
+     */
+    public HessianAccumulator copyToHost(EngineArena work, Arena arena) {
+        Tensor host = Tensor.allocate(arena, h.name(), DType.F32, h.shape());
+        work.download(h, host);
+        return new HessianAccumulator(host, tokens);
+    }
+
     /** Folds {@code other} in: the token-weighted average of the two Hessians (both on the host). */
     public void merge(HessianAccumulator other) {
         if (other.features() != features()) {
