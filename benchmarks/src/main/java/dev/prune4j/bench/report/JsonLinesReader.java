@@ -169,7 +169,7 @@ final class JsonLinesReader {
                     notes.add("decode/GEMM threshold: " + line.get("decode_max_tokens") + " tokens (measured on "
                             + line.getOrDefault("decode_tuned_on", "this device") + ")");
                 }
-                for (String lib : List.of("cublaslt", "cusparselt")) {
+                for (String lib : List.of("cublaslt", "cusparselt", "cusolver")) {
                     if (line.get(lib) != null) {
                         notes.add(String.valueOf(line.get(lib)));
                     }

@@ -421,7 +421,8 @@ public final class CudaGemmPlan implements AutoCloseable {
     /** The libraries libprune4j loads at run time ({@code P4J_LIBRARY_*}). */
     public enum Library {
         CUBLASLT(Prune4jH.P4J_LIBRARY_CUBLASLT, "cuBLASLt"),
-        CUSPARSELT(Prune4jH.P4J_LIBRARY_CUSPARSELT, "cuSPARSELt");
+        CUSPARSELT(Prune4jH.P4J_LIBRARY_CUSPARSELT, "cuSPARSELt"),
+        CUSOLVER(Prune4jH.P4J_LIBRARY_CUSOLVER, "cuSOLVER");
 
         final int code;
         final String label;

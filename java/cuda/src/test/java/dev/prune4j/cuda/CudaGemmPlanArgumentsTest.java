@@ -104,9 +104,13 @@ class CudaGemmPlanArgumentsTest {
             LibraryStatus s = CudaGemmPlan.libraryStatus(library);
             assertEquals(library, s.library());
             assertFalse(s.message().isBlank(), s.toString());
-            String soname = library == Library.CUBLASLT ? "libcublasLt" : "libcusparseLt";
+            String soname = switch (library) {
+                case CUBLASLT -> "libcublasLt";
+                case CUSPARSELT -> "libcusparseLt";
+                case CUSOLVER -> "libcusolver";
+            };
             assertTrue(s.message().contains(soname), s.toString());
-            assertTrue(s.toString().startsWith(library == Library.CUBLASLT ? "cuBLASLt" : "cuSPARSELt"), s.toString());
+            assertTrue(s.toString().startsWith(library.label), s.toString());
             if (!s.available()) {
                 assertTrue(s.message().contains("PRUNE4J_CUDA_LIBS"), "tells how to point at it: " + s);
                 assertTrue(s.toString().contains("not available"), s.toString());
