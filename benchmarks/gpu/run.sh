@@ -8,9 +8,12 @@
 #                  device memory and lifetime) and the bindings' tests, JUnit's console launcher
 #   sanitizer      compute-sanitizer memcheck (with leak check) over a small subset of them
 #   gemm-bench     GpuGemmBench: dense cuBLASLt vs 2:4, kernel times, byte limit, decode threshold
-#   pruning-bench  the pruning kernels through JMH on the cuda engine (MaskBench, and WandaBench /
-#                  SparseGptBench when they exist; PRUNE4J_PRUNING_INCLUDE overrides the selection)
+#   pruning-bench  the pruning kernels through JMH on the cuda engine (MaskBench, and CalibrationBenchmark:
+#                  Wanda, SparseGPT and the Hessian over 128 x 2048 tokens on the LLaMA-7B layers;
+#                  PRUNE4J_PRUNING_INCLUDE overrides the selection)
 #   torch          benchmarks/python/torch_linear_bench.py on the same shapes, same method
+#   torch-pruning  benchmarks/python/pruning_torch_bench.py: the reference Wanda and SparseGPT in
+#                  PyTorch on the GPU, on CalibrationBenchmark's layers and tokens
 #   report         report.md from every JSON-lines file (no plots: no java.desktop here; draw them
 #                  back home with ./prune4j report), and one line per GEMM case into the summary
 #
@@ -299,7 +302,7 @@ summary_gemm_bench() {
 }
 
 stage_pruning() {
-  local args=(bench --engine cuda --quick --include "${PRUNE4J_PRUNING_INCLUDE:-MaskBench|WandaBench|SparseGptBench}"
+  local args=(bench --engine cuda --quick --include "${PRUNE4J_PRUNING_INCLUDE:-MaskBench|CalibrationBenchmark}"
     --output "$results/pruning" --jsonl "$results/pruning.jsonl")
   [ "$dry" -eq 1 ] && args+=(--dry-run)
   jrun -Xmx32g -Djmh.ignoreLock=true -cp "$bench_cp" dev.prune4j.bench.BenchMain "${args[@]}"
@@ -319,6 +322,21 @@ stage_torch() {
 
 summary_torch() {
   jsonl_summary "$results/torch.jsonl"
+}
+
+stage_torch_pruning() {
+  local args=(--jsonl "$results/torch-pruning.jsonl" --device cuda --backend torch --tokens 262144
+    --shape 4096x4096,11008x4096 --repeat 3)
+  [ "$dry" -eq 1 ] && args+=(--dry-run)
+  "$python" "$root/benchmarks/python/pruning_torch_bench.py" "${args[@]}"
+}
+
+summary_torch_pruning() {
+  jsonl_summary "$results/torch-pruning.jsonl"
+  # One line per layer: the seconds of each step, the wall clock (transfers included) as the Java side is timed.
+  grep '"kind": *"result"' "$results/torch-pruning.jsonl" 2>/dev/null \
+    | grep -oE '"(shape|hessian_s|wanda_s|sparsegpt_s|sparsegpt_with_hessian_s)": *("[^"]*"|[0-9.e-]+)' \
+    | paste -sd' ' | sed 's/"shape"/\n"shape"/g' | sed '/^$/d'
 }
 
 stage_report() {
@@ -341,7 +359,7 @@ stage_report() {
 jrun() { "$java" $jflags "$@"; }
 
 export -f jrun stage_env sanitizer_path junit test_summary stage_gpu_tests extract_library stage_sanitizer \
-  jsonl_summary stage_gemm stage_pruning stage_torch stage_report
+  jsonl_summary stage_gemm stage_pruning stage_torch stage_torch_pruning stage_report
 export java jflags bundle lib bench_cp test_cp python dry gpu_present work results root
 
 # ---- the stages: name, timeout (s), command. Planned for an H200, the expected time in brackets:
@@ -349,17 +367,19 @@ export java jflags bundle lib bench_cp test_cp python dry gpu_present work resul
 #   gpu-tests 120 (60-90): 460 tests; the 70B shapes' reference checks run on 16 cores
 #   sanitizer 45 (20-40): 9 tests under memcheck, which slows kernels tenfold and more
 #   gemm-bench 170 (130-150): 80 cases of about 1.4 s (1 s of it warm-up) and 20 weight set-ups
-#   pruning-bench 35 (20): 18 JMH trials of 0.8 s
+#   pruning-bench 60 (45): 18 JMH trials of 0.8 s, then 7 single-shot trials on 2 GiB of calibration inputs
 #   torch 75 (40-60): 240 timings of about 0.15 s, 20 compressions
+#   torch-pruning 40 (20-30): the reference SparseGPT's column loop, 4 calls on each of 2 layers
 #   report 20 (5)
-# 485 s of limits for about 330 s expected; the 450 s budget cuts the last stages first, and the
+# 550 s of limits for about 385 s expected; the 450 s budget cuts the last stages first, and the
 # device tool's 600 s per command leaves the rest for the start and the transfers.
 stage env 20 stage_env
 stage gpu-tests 120 stage_gpu_tests
 stage sanitizer 45 stage_sanitizer
 stage gemm-bench 170 stage_gemm
-stage pruning-bench 35 stage_pruning
+stage pruning-bench 60 stage_pruning
 stage torch 75 stage_torch
+stage torch-pruning 40 stage_torch_pruning
 stage report 20 stage_report
 
 elapsed=$(( $(date +%s) - run_start ))
@@ -373,7 +393,7 @@ if [ "$dry" -eq 1 ]; then
     grep -qE "^\[ok\] $s:" "$summary" || problems+=("stage $s did not pass its dry run")
     [ -s "$results/$s.log" ] || problems+=("no log for stage $s")
   done
-  for f in gemm.jsonl pruning.jsonl torch.jsonl; do
+  for f in gemm.jsonl pruning.jsonl torch.jsonl torch-pruning.jsonl; do
     head -1 "$results/$f" 2>/dev/null | grep -q '"kind": *"header"' || problems+=("$f has no header line")
   done
   [ -s "$results/report/report.md" ] || problems+=("no report.md")

@@ -13,7 +13,8 @@ import dev.prune4j.cuda.CudaEngine;
 import dev.prune4j.cuda.CudaGemmPlan;
 import dev.prune4j.cuda.CudaGemmPlan.Arm;
 import dev.prune4j.cuda.CudaGemmPlan.Backend;
-import dev.prune4j.cuda.CudaGemmPlan.Library;
+import dev.prune4j.cuda.CudaLibraries;
+import dev.prune4j.cuda.CudaLibraries.Library;
 import dev.prune4j.engine.EngineUnavailableException;
 import dev.prune4j.sparse.Sparse24;
 import dev.prune4j.tensor.DType;
@@ -229,7 +230,7 @@ public final class GpuGemmBench {
     private static void libraries(Map<String, Object> d) {
         for (Library lib : Library.values()) {
             try {
-                d.put(lib.name().toLowerCase(Locale.ROOT), CudaGemmPlan.libraryStatus(lib).toString());
+                d.put(lib.name().toLowerCase(Locale.ROOT), CudaLibraries.status(lib).toString());
             } catch (RuntimeException | LinkageError e) {
                 d.put(lib.name().toLowerCase(Locale.ROOT), "unknown: " + e.getMessage());
             }

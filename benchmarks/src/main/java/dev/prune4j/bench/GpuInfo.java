@@ -4,7 +4,8 @@ import dev.prune4j.bindings.CudaContext;
 import dev.prune4j.bindings.NativeLibrary;
 import dev.prune4j.cuda.CudaEngine;
 import dev.prune4j.cuda.CudaGemmPlan;
-import dev.prune4j.cuda.CudaGemmPlan.Library;
+import dev.prune4j.cuda.CudaLibraries;
+import dev.prune4j.cuda.CudaLibraries.Library;
 import dev.prune4j.engine.EngineUnavailableException;
 import java.io.PrintStream;
 
@@ -37,7 +38,7 @@ public final class GpuInfo {
             return 1;
         }
         for (Library lib : Library.values()) {
-            out.println(CudaGemmPlan.libraryStatus(lib));
+            out.println(CudaLibraries.status(lib));
         }
         try (CudaEngine engine = CudaEngine.create(0)) {
             CudaContext ctx = engine.context();

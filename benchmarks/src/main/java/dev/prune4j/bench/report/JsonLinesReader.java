@@ -17,7 +17,9 @@ import java.util.Map;
  *   <li>{@value #TORCH_LINES}: the PyTorch script's {@code header} (its machine), {@code result} and
  *       {@code end} lines; results become {@link LinearResult}s of the torch implementations;</li>
  *   <li>{@value #JMH_LINES}: the suite runner's {@code header} (its machine) and one {@code jmh} line
- *       per finished JMH result, read as JMH's own JSON.</li>
+ *       per finished JMH result, read as JMH's own JSON;</li>
+ *   <li>{@value #TORCH_PRUNING_LINES}: {@code pruning_torch_bench.py}'s reference Wanda and SparseGPT,
+ *       one {@code result} line per layer, shown as other results beside CalibrationBenchmark's.</li>
  * </ul>
  * The header, device and end lines of a file become one machine description for the report's top.
  * A file cut off by a timeout is read as far as it goes: a last line without its end is left out and
@@ -26,6 +28,10 @@ import java.util.Map;
 final class JsonLinesReader {
     static final String TORCH_LINES = "prune4j-torch-linear/2";
     static final String JMH_LINES = "prune4j-jmh/1";
+    static final String TORCH_PRUNING_LINES = "prune4j-torch-pruning/1";
+    /** The PyTorch reference's timings, named after the CalibrationBenchmark methods they stand beside. */
+    private static final Map<String, String> TORCH_PRUNING_STEPS = Map.of("hessian", "hessianAccumulation",
+            "wanda", "wandaPerRow50", "sparsegpt", "sparseGpt50", "sparsegpt_with_hessian", "sparseGpt50WithHessian");
 
     private JsonLinesReader() {}
 
@@ -89,8 +95,16 @@ final class JsonLinesReader {
                             describe(machine, notes, kind, line);
                         }
                     }
+                    case TORCH_PRUNING_LINES -> {
+                        if (kind.equals("result")) {
+                            torch += torchPruning(line, into);
+                        } else {
+                            describe(machine, notes, kind, line);
+                        }
+                    }
                     default -> throw new IOException("result file " + file + " line " + (i + 1) + " has format '"
-                            + format + "', not " + GemmResult.FORMAT + ", " + TORCH_LINES + " or " + JMH_LINES);
+                            + format + "', not " + GemmResult.FORMAT + ", " + TORCH_LINES + ", " + TORCH_PRUNING_LINES
+                            + " or " + JMH_LINES);
                 }
             } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
                 throw new IOException("result file " + file + " line " + (i + 1) + " has an unexpected structure: "
@@ -208,6 +222,31 @@ final class JsonLinesReader {
     private static double orZero(Object o) {
         double v = ResultReader.number(o);
         return Double.isNaN(v) ? 0 : v;
+    }
+
+    /**
+     * One layer of the PyTorch reference: a row per step and clock ({@code wall}: to the synchronised
+     * end, transfers included, as the Java side is timed; {@code cuda events}: the device work alone).
+     */
+    private static int torchPruning(Map<String, Object> r, BenchResults into) {
+        int rows = 0;
+        for (Map.Entry<String, String> step : new java.util.TreeMap<>(TORCH_PRUNING_STEPS).entrySet()) {
+            for (String clock : List.of("wall", "cuda events")) {
+                Object seconds = r.get(step.getKey() + (clock.equals("wall") ? "_s" : "_device_s"));
+                if (seconds == null) {
+                    continue;
+                }
+                Map<String, String> params = new LinkedHashMap<>();
+                params.put("shape", String.valueOf(r.get("shape")));
+                params.put("tokens", String.valueOf(r.get("tokens")));
+                params.put("engine", "torch " + r.get("device"));
+                params.put("clock", clock);
+                into.other().add(new OtherResult("TorchReference." + step.getValue(), params, "ss",
+                        ResultReader.number(seconds) * 1e3, Double.NaN, "ms/op"));
+                rows++;
+            }
+        }
+        return rows;
     }
 
     /** A PyTorch result line; null for a variant that failed (its error stays in the file). */

@@ -27,7 +27,7 @@ import java.util.List;
  * misaligned pointer reaches a kernel. Besides running, a plan can be tuned ({@link #tune},
  * {@link #tuneDecode}) and timed honestly ({@link #benchmark}: rotating copies, alternating arms,
  * CUDA events around each call); {@link #readBandwidth} gives the byte limit's denominator and
- * {@link #libraryStatus} says whether cuBLASLt and cuSPARSELt load, without a device.
+ * {@link CudaLibraries} says whether cuBLASLt and cuSPARSELt load, without a device.
  */
 public final class CudaGemmPlan implements AutoCloseable {
     /** Backends ({@code P4J_BACKEND_*} of prune4j.h). */
@@ -415,43 +415,6 @@ public final class CudaGemmPlan implements AutoCloseable {
         }
         if (iterations < 1 || iterations > 100_000) {
             throw new IllegalArgumentException("bandwidth read: iterations " + iterations + " not in 1..100000");
-        }
-    }
-
-    /** The libraries libprune4j loads at run time ({@code P4J_LIBRARY_*}). */
-    public enum Library {
-        CUBLASLT(Prune4jH.P4J_LIBRARY_CUBLASLT, "cuBLASLt"),
-        CUSPARSELT(Prune4jH.P4J_LIBRARY_CUSPARSELT, "cuSPARSELt"),
-        CUSOLVER(Prune4jH.P4J_LIBRARY_CUSOLVER, "cuSOLVER");
-
-        final int code;
-        final String label;
-
-        Library(int code, String label) {
-            this.code = code;
-            this.label = label;
-        }
-    }
-
-    /** Whether a run-time library loads, and the path it came from or every place it was looked for. */
-    public record LibraryStatus(Library library, boolean available, String message) {
-        @Override
-        public String toString() {
-            return library.label + (available ? " loaded from " : " not available: ") + message;
-        }
-    }
-
-    /**
-     * Loads {@code library} if it was not loaded yet and says where it came from or why not. Needs
-     * libprune4j but no device (the benchmark and test reports name it when a comparison is skipped).
-     */
-    public static LibraryStatus libraryStatus(Library library) {
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment available = call.allocate(ValueLayout.JAVA_INT);
-            MemorySegment message = call.allocate(4096);
-            CudaContext.check(Prune4jH.prune4j_library_status(library.code, available, message, message.byteSize()),
-                    "prune4j_library_status(" + library.label + ")");
-            return new LibraryStatus(library, available.get(ValueLayout.JAVA_INT, 0) != 0, message.getString(0));
         }
     }
 

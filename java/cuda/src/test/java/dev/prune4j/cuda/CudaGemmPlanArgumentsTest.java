@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.prune4j.bindings.NativeLibrary;
 import dev.prune4j.bindings.Prune4jH;
-import dev.prune4j.cuda.CudaGemmPlan.Library;
-import dev.prune4j.cuda.CudaGemmPlan.LibraryStatus;
+import dev.prune4j.cuda.CudaLibraries;
+import dev.prune4j.cuda.CudaLibraries.Library;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -101,7 +101,7 @@ class CudaGemmPlanArgumentsTest {
     void libraryStatusNamesWhereEachLibraryCameFromOrWhereItWasLookedFor() {
         requireLibrary();
         for (Library library : Library.values()) {
-            LibraryStatus s = CudaGemmPlan.libraryStatus(library);
+            CudaLibraries.Status s = CudaLibraries.status(library);
             assertEquals(library, s.library());
             assertFalse(s.message().isBlank(), s.toString());
             String soname = switch (library) {

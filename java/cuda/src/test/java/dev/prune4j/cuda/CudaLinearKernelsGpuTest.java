@@ -12,8 +12,8 @@ import dev.prune4j.sparse.SparseLinear;
 import dev.prune4j.bindings.CudaContext;
 import dev.prune4j.engine.EngineUnavailableException;
 import dev.prune4j.cuda.CudaGemmPlan.Backend;
-import dev.prune4j.cuda.CudaGemmPlan.Library;
-import dev.prune4j.cuda.CudaGemmPlan.LibraryStatus;
+import dev.prune4j.cuda.CudaLibraries;
+import dev.prune4j.cuda.CudaLibraries.Library;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -184,7 +184,7 @@ class CudaLinearKernelsGpuTest {
      */
     @Test
     void cusparseltAgreesWithCutlass() {
-        LibraryStatus status = CudaGemmPlan.libraryStatus(Library.CUSPARSELT);
+        CudaLibraries.Status status = CudaLibraries.status(Library.CUSPARSELT);
         Assumptions.assumeTrue(status.available(), status::toString);
         System.out.println(status);
         CudaContext ctx = gpu.context();
