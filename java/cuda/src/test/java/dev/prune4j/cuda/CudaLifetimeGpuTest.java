@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.prune4j.bindings.CudaContext;
 import dev.prune4j.bindings.DeviceBuffer;
 import dev.prune4j.cuda.CudaGemmPlan.Backend;
-import dev.prune4j.engine.EngineUnavailableException;
 import dev.prune4j.sparse.LinearKernels;
 import dev.prune4j.sparse.Sparse24;
 import dev.prune4j.sparse.SparseLinear;
@@ -18,7 +17,6 @@ import dev.prune4j.testing.FastWeights;
 import java.lang.foreign.Arena;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -41,28 +39,23 @@ class CudaLifetimeGpuTest {
     /** Token counts cycled through: the decode kernel (1, 16) and the tensor-core GEMMs (64). */
     private static final int[] TOKENS = {1, 16, 64};
 
+    private static GpuDevice device;
     private static CudaEngine gpu;
-    private static String unavailable;
 
     @BeforeAll
     static void openDevice() {
-        try {
-            gpu = CudaEngine.create(0);
-        } catch (EngineUnavailableException e) {
-            unavailable = "no usable CUDA device: " + e.getMessage();
-        }
+        device = GpuDevice.open();
+        gpu = device.engine();
     }
 
     @BeforeEach
     void requireDevice() {
-        Assumptions.assumeTrue(gpu != null, () -> unavailable);
+        device.assumePresent();
     }
 
     @AfterAll
     static void closeDevice() {
-        if (gpu != null) {
-            gpu.close();
-        }
+        device.close();
     }
 
     @Test

@@ -10,7 +10,6 @@ import dev.prune4j.sparse.LinearKernels;
 import dev.prune4j.sparse.Sparse24;
 import dev.prune4j.sparse.SparseLinear;
 import dev.prune4j.bindings.CudaContext;
-import dev.prune4j.engine.EngineUnavailableException;
 import dev.prune4j.cuda.CudaGemmPlan.Backend;
 import dev.prune4j.cuda.CudaLibraries;
 import dev.prune4j.cuda.CudaLibraries.Library;
@@ -46,30 +45,23 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CudaLinearKernelsGpuTest {
     private static final int SAMPLES = 1500;
 
+    private static GpuDevice device;
     private static CudaEngine gpu;
-    private static String unavailable;
 
     @BeforeAll
     static void openDevice() {
-        try {
-            gpu = CudaEngine.create(0);
-        } catch (EngineUnavailableException e) {
-            unavailable = "no usable CUDA device: " + e.getMessage();
-            return;
-        }
-        System.out.println("gpu tests on " + gpu.description());
+        device = GpuDevice.open();
+        gpu = device.engine();
     }
 
     @BeforeEach
     void requireDevice() {
-        Assumptions.assumeTrue(gpu != null, () -> unavailable);
+        device.assumePresent();
     }
 
     @AfterAll
     static void closeDevice() {
-        if (gpu != null) {
-            gpu.close();
-        }
+        device.close();
     }
 
     static Stream<Arguments> tableShapes() {
