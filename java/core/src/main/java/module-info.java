@@ -22,6 +22,7 @@ module dev.prune4j.core {
     exports dev.prune4j.mask;
     exports dev.prune4j.method;
     exports dev.prune4j.prune;
+    exports dev.prune4j.refine;
     exports dev.prune4j.ria;
     exports dev.prune4j.safetensors;
     exports dev.prune4j.sparse;
