@@ -21,6 +21,7 @@ module dev.prune4j.core {
     exports dev.prune4j.io;
     exports dev.prune4j.mask;
     exports dev.prune4j.method;
+    exports dev.prune4j.owl;
     exports dev.prune4j.prune;
     exports dev.prune4j.refine;
     exports dev.prune4j.ria;
