@@ -116,6 +116,12 @@ public final class MaskSwaps {
         private final boolean[] kept;
         /** a_i for pruned i, b_j for kept j: the change of the error by that move alone. */
         private final double[] single;
+        /**
+         * {@code single = u (u H_kk + 2 sign g)} without a branch: {@code u = v, sign = +1} for a kept
+         * weight, {@code u = w, sign = -1} for a pruned one.
+         */
+        private final double[] u;
+        private final double[] sign;
         private final float[] rowI;
         private final float[] rowJ;
         /** The candidates to unprune and to prune (whole-row search), by gain then column. */
@@ -140,6 +146,12 @@ public final class MaskSwaps {
             this.v = readRow(vt, r, n);
             this.g = readRow(gt, r, n);
             this.single = new double[n];
+            this.u = new double[n];
+            this.sign = new double[n];
+            for (int k = 0; k < n; k++) {
+                u[k] = kept[k] ? v[k] : w[k];
+                sign[k] = kept[k] ? 1 : -1;
+            }
             this.rowI = new float[n];
             this.rowJ = new float[n];
             this.candP = new int[Math.max(1, this.candidates)];
@@ -181,35 +193,46 @@ public final class MaskSwaps {
          * single-move gains and (whole-row search) the candidates.
          */
         private void update(int i, int j) {
-            double wi = 0;
-            double vj = 0;
             if (i >= 0) {
-                wi = w[i];
-                vj = v[j];
+                double wi = w[i];
+                double vj = v[j];
                 MemorySegment.copy(h, F32, (long) i * n * 4, rowI, 0, n);
                 MemorySegment.copy(h, F32, (long) j * n * 4, rowJ, 0, n);
+                for (int k = 0; k < n; k++) {
+                    g[k] += -wi * rowI[k] + vj * rowJ[k];
+                }
                 v[i] = wi;
                 v[j] = 0;
                 kept[i] = true;
                 kept[j] = false;
+                sign[i] = 1;
+                sign[j] = -1;
+                u[j] = w[j];
             }
-            np = 0;
-            nk = 0;
+            // Simple loops over arrays, which C2 vectorises; the candidates are a third pass.
             for (int k = 0; k < n; k++) {
-                if (i >= 0) {
-                    g[k] += -wi * rowI[k] + vj * rowJ[k];
-                }
-                double s = kept[k] ? v[k] * (v[k] * hDiag[k] + 2 * g[k]) : w[k] * (w[k] * hDiag[k] - 2 * g[k]);
-                single[k] = s;
-                if (candidates > 0) {
-                    if (kept[k]) {
-                        nk = offer(candK, nk, k, s);
-                    } else {
-                        np = offer(candP, np, k, s);
-                    }
-                }
+                single[k] = u[k] * (u[k] * hDiag[k] + 2 * sign[k] * g[k]);
             }
             if (candidates > 0) {
+                np = 0;
+                nk = 0;
+                double worstP = Double.POSITIVE_INFINITY;
+                double worstK = Double.POSITIVE_INFINITY;
+                for (int k = 0; k < n; k++) {
+                    double s = single[k];
+                    // Most weights are worse than both buffers' worst: one well-predicted test each.
+                    if (s < worstP || s < worstK) {
+                        if (kept[k]) {
+                            if (s < worstK) {
+                                nk = offer(candK, nk, k, s);
+                                worstK = nk == candidates ? single[candK[nk - 1]] : Double.POSITIVE_INFINITY;
+                            }
+                        } else if (s < worstP) {
+                            np = offer(candP, np, k, s);
+                            worstP = np == candidates ? single[candP[np - 1]] : Double.POSITIVE_INFINITY;
+                        }
+                    }
+                }
                 Arrays.sort(candP, 0, np);
                 Arrays.sort(candK, 0, nk);
             }
