@@ -58,8 +58,12 @@ import java.util.function.BiConsumer;
  * calibration file ({@link CalibrationFile}). Global magnitude pruning needs the whole selection
  * before any mask: its threshold is found first (radix select over all selected tensors, nothing
  * concatenated), the masks are written in selection (name) order, then the weights are streamed
- * out. When the engine lacks a kernel the method needs, the method runs on a CPU engine
- * ({@link EngineLease}).
+ * out. OWL methods ({@code owl-wanda}, ...) first allocate their layer sparsities over the whole
+ * selection: the selected tensors are grouped into decoder layers by name ({@code model.layers.N.},
+ * {@code encoder.layer.N.}, ...), each layer's outlier ratio comes from the weights and the
+ * calibration file's activation norms, and tensors outside any decoder layer are pruned at the
+ * requested sparsity. When the engine lacks a kernel the method needs, the method runs on a CPU
+ * engine ({@link EngineLease}).
  */
 public final class CheckpointPruner {
     private CheckpointPruner() {}
@@ -148,7 +152,8 @@ public final class CheckpointPruner {
             try (SafeTensorsWriter masks = MaskFile.create(masksPath, shapes, request.describe())) {
                 LayerStep step = request.spec() instanceof PruneSpec.Global global
                         ? globalMagnitude(e, in, selected, global, masks, calibration, request, results)
-                        : perLayer(e, request.method(), in, calibration, request, masks, results);
+                        : perLayer(e, OwlCheckpoint.allocate(e, request.method(), in, selected, calibration,
+                                request.spec()), in, calibration, request, masks, results);
                 Set<String> pruned = new HashSet<>(selected);
                 CheckpointWriter.writeInto(in, out.path(), (info, destination) -> {
                     if (pruned.contains(info.name())) {
