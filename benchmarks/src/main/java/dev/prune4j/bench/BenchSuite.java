@@ -60,6 +60,8 @@ public final class BenchSuite {
                 runs.add(new BenchRun("global-magnitude", GlobalMagnitudeBench.class, params("engine", e), 1, S1, 2,
                         S1, 1));
                 runs.add(calibration(e, "8192", 1));
+                // RIA, OWL and SparseSwaps have CPU kernels only so far.
+                runs.add(new BenchRun("methods", MethodsBenchmark.class, params("engine", e), 1, S1, 2, S1, 1));
             }
         } else {
             List<String> tokens = BenchShapes.TOKENS.stream().map(String::valueOf).toList();

@@ -50,7 +50,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx4g"})
 public class MethodsBenchmark {
-    static final int TOKENS = CalibrationBenchmark.TOKENS;
+    static final int TOKENS = 8192;
     static final int SIZE = 4096;
 
     /** The layer, its statistics, and Wanda's 50 % per-row and 2:4 masks to refine. */

@@ -4,6 +4,7 @@ import dev.prune4j.calib.ActivationStats;
 import dev.prune4j.calib.CalibrationFile;
 import dev.prune4j.calib.HessianAccumulator;
 import dev.prune4j.engine.Engine;
+import dev.prune4j.engine.EngineArena;
 import dev.prune4j.engine.Kernel;
 import dev.prune4j.prune.LayerPruneResult;
 import dev.prune4j.prune.LayerPruner;
@@ -132,6 +133,21 @@ public final class OwlPruner<S> implements LayerPruner<S> {
             @Override
             public S create(Arena arena, String layerName, int in) {
                 return b.create(arena, layerName, in);
+            }
+
+            @Override
+            public Set<Kernel> kernels() {
+                return b.kernels();
+            }
+
+            @Override
+            public S create(EngineArena work, String layerName, int in) {
+                return b.create(work, layerName, in);
+            }
+
+            @Override
+            public S copyToHost(EngineArena work, S stats, Arena arena) {
+                return b.copyToHost(work, stats, arena);
             }
 
             @Override

@@ -3,6 +3,7 @@ package dev.prune4j.refine;
 import dev.prune4j.calib.CalibrationFile;
 import dev.prune4j.calib.HessianAccumulator;
 import dev.prune4j.engine.Engine;
+import dev.prune4j.engine.EngineArena;
 import dev.prune4j.engine.Kernel;
 import dev.prune4j.prune.LayerPruneResult;
 import dev.prune4j.prune.LayerPruner;
@@ -93,6 +94,30 @@ public final class RefinedPruner<S> implements LayerPruner<RefinedPruner.Stats<S
                 S s = b.create(arena, layerName, in);
                 HessianAccumulator h = base.hessianOf(s);
                 return new Stats<>(s, h != null ? h : LayerStatistics.HESSIAN.create(arena, layerName, in));
+            }
+
+            @Override
+            public Set<Kernel> kernels() {
+                EnumSet<Kernel> k = EnumSet.noneOf(Kernel.class);
+                k.addAll(b.kernels());
+                k.addAll(LayerStatistics.HESSIAN.kernels());
+                return k;
+            }
+
+            @Override
+            public Stats<S> create(EngineArena work, String layerName, int in) {
+                S s = b.create(work, layerName, in);
+                HessianAccumulator h = base.hessianOf(s);
+                return new Stats<>(s, h != null ? h : LayerStatistics.HESSIAN.create(work, layerName, in));
+            }
+
+            @Override
+            public Stats<S> copyToHost(EngineArena work, Stats<S> stats, Arena arena) {
+                boolean shared = stats.hessian() == base.hessianOf(stats.base());
+                S s = b.copyToHost(work, stats.base(), arena);
+                HessianAccumulator h = shared ? base.hessianOf(s)
+                        : LayerStatistics.HESSIAN.copyToHost(work, stats.hessian(), arena);
+                return new Stats<>(s, h);
             }
 
             @Override
