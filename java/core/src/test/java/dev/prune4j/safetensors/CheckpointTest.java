@@ -156,10 +156,11 @@ class CheckpointTest {
         partial.put("model.embed_tokens.weight", "model-00001-of-00002.safetensors");
         partial.put("model.layers.0.mlp.up_proj.weight", "model-00001-of-00002.safetensors");
         writeIndex(dir, partial);
-        // Shard 2 is now unlisted: it counts as another file, not a shard.
+        // Shard 2 is now unlisted: neither a shard nor another file (which would be copied unpruned).
         try (Checkpoint c = Checkpoint.open(dir)) {
             assertEquals(List.of(dir.resolve("model-00001-of-00002.safetensors")), c.files());
-            assertTrue(c.otherFiles().contains(dir.resolve("model-00002-of-00002.safetensors")));
+            assertFalse(c.otherFiles().contains(dir.resolve("model-00002-of-00002.safetensors")));
+            assertEquals(List.of(dir.resolve("model-00002-of-00002.safetensors")), c.ignoredFiles());
         }
         partial.remove("model.layers.0.mlp.up_proj.weight");
         writeIndex(dir, partial);
