@@ -75,6 +75,7 @@ public final class CalibrationFile {
             ActivationStats onDevice = ActivationStats.create(work, weightName, in);
             onDevice.add(engine, inputs);
             work.download(onDevice.normSq(), host.normSq());
+            FiniteStatistics.requireFiniteSums(host.normSq(), inputs);
             return ActivationStats.of(host.normSq(), onDevice.tokens());
         }
     }
@@ -105,6 +106,7 @@ public final class CalibrationFile {
             HessianAccumulator onDevice = HessianAccumulator.create(work, weightName, in);
             onDevice.add(engine, inputs);
             work.download(onDevice.hessian(), host.hessian());
+            FiniteStatistics.requireFiniteDiagonal(host.hessian(), inputs);
             return HessianAccumulator.of(host.hessian(), onDevice.tokens());
         }
     }
@@ -185,7 +187,13 @@ public final class CalibrationFile {
 
     private static Tensor asFiniteF32(Tensor t, Arena arena) {
         requireFinite(t);
-        return t.dtype() == DType.F32 ? t : F32Tensors.copyOf(t, arena, t.name());
+        if (t.dtype() == DType.F32) {
+            return t; // the mapped file itself, no copy
+        }
+        long bytes = 4 * t.numel();
+        String what = "the F32 copy of tensor '" + t.name() + "' " + t.shapeString();
+        NativeMemory.system().require(bytes, what);
+        return NativeMemory.allocating(bytes, what, () -> F32Tensors.copyOf(t, arena, t.name()));
     }
 
     private static void requireFinite(Tensor t) {
