@@ -32,6 +32,8 @@ public final class CalibrationFile {
     public static final String ACT_COUNT = ".act_count";
     public static final String HESSIAN = ".hessian";
     public static final String HESSIAN_COUNT = ".hessian_count";
+    /** The most input features a layer's statistics may have: its F32 Hessian is then 8.5 GB. */
+    public static final int MAX_FEATURES = 46_000;
 
     private final Function<String, Tensor> lookup;
 
@@ -206,7 +208,7 @@ public final class CalibrationFile {
     }
 
     private static int checkedInt(long features, String name) {
-        if (features <= 0 || features > 46_000) {
+        if (features <= 0 || features > MAX_FEATURES) {
             throw new IllegalArgumentException("weight '" + name + "': " + features + " input features is out of range");
         }
         return (int) features;

@@ -57,9 +57,11 @@ public final class CalibrationReducer {
                 continue;
             }
             String weight = t.name().substring(0, t.name().length() - CalibrationFile.INPUTS.length());
-            if (t.rank() != 2) {
+            // Checked before any size is computed from the shape: [0, 2^32] holds no byte but its
+            // Hessian's element count overflows a long.
+            if (t.rank() != 2 || t.shape()[0] == 0 || t.shape()[1] == 0 || t.shape()[1] > CalibrationFile.MAX_FEATURES) {
                 throw new IllegalArgumentException(inputs + ": tensor '" + t.name() + "' has shape "
-                        + t.shapeString() + "; expected [tokens, in]");
+                        + t.shapeString() + "; expected [tokens > 0, 0 < in <= " + CalibrationFile.MAX_FEATURES + "]");
             }
             long in2 = t.shape()[1];
             weights.add(weight);

@@ -37,9 +37,9 @@ public final class HessianAccumulator {
                 Tensor.allocate(arena, name + ".hessian", DType.F32, inFeatures, inFeatures), 0));
     }
 
-    /** Bytes of the F32 Hessian of a layer with {@code inFeatures} inputs. */
+    /** Bytes of the F32 Hessian of a layer with {@code inFeatures} inputs ({@link Long#MAX_VALUE} past a long). */
     public static long bytes(long inFeatures) {
-        return 4L * inFeatures * inFeatures;
+        return inFeatures > 1_500_000_000L ? Long.MAX_VALUE : 4L * inFeatures * inFeatures;
     }
 
     /** An empty Hessian kept on the device of {@code arena}'s engine. */

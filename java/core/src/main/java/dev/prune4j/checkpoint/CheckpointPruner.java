@@ -235,6 +235,9 @@ public final class CheckpointPruner {
             if (!hessianNeeded) {
                 continue;
             }
+            if (cols > CalibrationFile.MAX_FEATURES) {
+                continue; // refused by name when the layer's statistics are read
+            }
             long h = HessianAccumulator.bytes(cols);
             long need = (hessianMapped ? 0 : h) + (sparseGpt ? h + 4 * rows * cols : 0);
             if (need > worst) {

@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.prune4j.engine.cpu.CpuEngine;
 import dev.prune4j.io.AtomicFiles.Existing;
+import dev.prune4j.safetensors.SafeTensorsHeader;
 import dev.prune4j.safetensors.SafeTensorsWriter;
+import dev.prune4j.safetensors.TensorSpec;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +52,22 @@ class CalibrationReducerOutputTest {
                     () -> CalibrationReducer.reduce(engine, in, shard, Existing.REFUSE));
             assertEquals("a model shard", Files.readString(shard));
             assertEquals(List.of("w"), CalibrationReducer.reduce(engine, in, shard, Existing.REPLACE));
+        }
+    }
+
+    @Test
+    void inputsOfNoTokensButAHugeWidthAreNamedNotALongOverflow() throws IOException {
+        // [0, 2^32] holds no byte, but a Hessian declared from it would have 2^64 elements.
+        byte[] header = SafeTensorsHeader.layout(List.of(new TensorSpec("w.inputs", DType.F32, new long[] {0, 1L << 32})),
+                Map.of()).encode();
+        Path in = tmp.resolve("inputs.safetensors");
+        Files.write(in, ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(header.length).put(header).array());
+        try (CpuEngine engine = new CpuEngine(1)) {
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> CalibrationReducer.reduce(engine, in, tmp.resolve("out.safetensors"), Existing.REFUSE));
+            assertEquals(in + ": tensor 'w.inputs' has shape [0, 4294967296]; expected [tokens > 0, 0 < in <= 46000]",
+                    e.getMessage());
         }
     }
 
