@@ -11,6 +11,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -159,9 +160,15 @@ public final class Checkpoint implements AutoCloseable {
             if (!(e.getValue() instanceof String fileName)) {
                 throw new SafeTensorsException(index, tensor, "weight_map value is not a file name");
             }
-            Path file = dir.resolve(fileName);
-            // Shards must be plain files of this folder, never paths that lead elsewhere.
-            if (fileName.isEmpty() || !dir.resolve(fileName).getParent().equals(dir)
+            // Shards must be plain files of this folder, never paths that lead elsewhere (nor names
+            // that are no path at all: a NUL, from "\u0000" in the JSON).
+            Path file;
+            try {
+                file = dir.resolve(fileName);
+            } catch (InvalidPathException bad) {
+                file = null;
+            }
+            if (file == null || fileName.isEmpty() || !file.getParent().equals(dir)
                     || fileName.equals(".") || fileName.equals("..")) {
                 throw new SafeTensorsException(index, tensor, "weight_map names '" + fileName
                         + "', which is not a file name in this folder");

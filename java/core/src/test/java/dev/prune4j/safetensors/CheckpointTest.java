@@ -156,12 +156,32 @@ class CheckpointTest {
         partial.put("model.embed_tokens.weight", "model-00001-of-00002.safetensors");
         partial.put("model.layers.0.mlp.up_proj.weight", "model-00001-of-00002.safetensors");
         writeIndex(dir, partial);
-        // Shard 2 is now unlisted: neither a shard nor another file (which would be copied unpruned).
+        // Shard 2 is now unlisted: neither a shard nor another file (which would be copied unpruned),
+        // and a warning names it.
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(Checkpoint.class.getName());
+        List<String> warnings = new ArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                warnings.add(r.getLevel() + " " + r.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        log.addHandler(handler);
         try (Checkpoint c = Checkpoint.open(dir)) {
             assertEquals(List.of(dir.resolve("model-00001-of-00002.safetensors")), c.files());
             assertFalse(c.otherFiles().contains(dir.resolve("model-00002-of-00002.safetensors")));
             assertEquals(List.of(dir.resolve("model-00002-of-00002.safetensors")), c.ignoredFiles());
+        } finally {
+            log.removeHandler(handler);
         }
+        assertEquals(List.of("WARNING " + dir.resolve("model-00002-of-00002.safetensors") + ": not listed in "
+                + Checkpoint.INDEX_FILE + "; ignored (not read, not copied)"), warnings);
         partial.remove("model.layers.0.mlp.up_proj.weight");
         writeIndex(dir, partial);
         e = assertThrows(SafeTensorsException.class, () -> Checkpoint.open(dir));
