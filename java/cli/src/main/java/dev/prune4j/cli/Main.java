@@ -69,18 +69,7 @@ public final class Main {
             stdout.flush();
             return 0;
         }
-        int status;
-        try {
-            status = cli.execute(argv);
-        } catch (Throwable t) {
-            // picocli hands Exceptions to the handler below; Errors (a mapped-file fault, an
-            // OutOfMemoryError, a StackOverflowError) come through here, and end as one line too.
-            stderr.println(prefixFor(cli, argv) + Messages.clean(Messages.of(t)));
-            if (Boolean.getBoolean("prune4j.debug")) {
-                t.printStackTrace(stderr);
-            }
-            status = FAILED;
-        }
+        int status = execute(cli, argv, stderr);
         stdout.flush();
         if (stdout.checkError() && status == 0) {
             // A PrintWriter swallows write errors (a full disk, a closed pipe): say so instead of exiting 0.
@@ -89,6 +78,21 @@ public final class Main {
         }
         stderr.flush();
         return status;
+    }
+
+    /** Runs {@code argv} on {@code cli}: its status, or 1 with one line on {@code stderr} for a JVM error. */
+    static int execute(CommandLine cli, String[] argv, PrintWriter stderr) {
+        try {
+            return cli.execute(argv);
+        } catch (Throwable t) {
+            // picocli hands Exceptions to the handler below; Errors (a mapped-file fault, an
+            // OutOfMemoryError, a StackOverflowError) come through here, and end as one line too.
+            stderr.println(prefixFor(cli, argv) + Messages.clean(Messages.of(t)));
+            if (Boolean.getBoolean("prune4j.debug")) {
+                t.printStackTrace(stderr);
+            }
+            return FAILED;
+        }
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {

@@ -34,8 +34,10 @@ public final class TensorSelector {
         try {
             return new TensorSelector(Pattern.compile(regex), false);
         } catch (PatternSyntaxException e) {
+            // The pattern may be huge (Pattern.compile reports a stack overflow as a syntax error):
+            // quote its start only, so the message stays a line.
             throw new IllegalArgumentException("the include pattern is not a valid regular expression: " + e.getDescription()
-                    + " in '" + regex + "'");
+                    + " in '" + abbreviated(regex) + "'");
         }
     }
 
@@ -55,9 +57,13 @@ public final class TensorSelector {
             return include.matcher(name).matches();
         } catch (StackOverflowError e) {
             throw new SelectionException("the include pattern '" + include.pattern() + "' overflows the stack on tensor '"
-                    + (name.length() > 80 ? name.substring(0, 77) + "..." : name) + "' (" + name.length()
+                    + abbreviated(name) + "' (" + name.length()
                     + " characters); use a pattern without a repeated group, such as [ab]* for (a|b)*");
         }
+    }
+
+    private static String abbreviated(String s) {
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
     }
 
     /** The selection cannot be made: the pattern matches nothing, or fails on a name. */
