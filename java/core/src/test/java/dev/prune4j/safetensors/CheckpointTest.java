@@ -172,6 +172,8 @@ class CheckpointTest {
             @Override
             public void close() {}
         };
+        java.util.logging.Level level = log.getLevel(); // another test (IndexFuzzTest) may have quieted it
+        log.setLevel(java.util.logging.Level.WARNING);
         log.addHandler(handler);
         try (Checkpoint c = Checkpoint.open(dir)) {
             assertEquals(List.of(dir.resolve("model-00001-of-00002.safetensors")), c.files());
@@ -179,6 +181,7 @@ class CheckpointTest {
             assertEquals(List.of(dir.resolve("model-00002-of-00002.safetensors")), c.ignoredFiles());
         } finally {
             log.removeHandler(handler);
+            log.setLevel(level);
         }
         assertEquals(List.of("WARNING " + dir.resolve("model-00002-of-00002.safetensors") + ": not listed in "
                 + Checkpoint.INDEX_FILE + "; ignored (not read, not copied)"), warnings);
