@@ -35,6 +35,8 @@ public final class CalibrationFile {
     public static final String ACT_COUNT = ".act_count";
     public static final String HESSIAN = ".hessian";
     public static final String HESSIAN_COUNT = ".hessian_count";
+    /** The most input features a layer's statistics may have: its F32 Hessian is then 8.5 GB. */
+    public static final int MAX_FEATURES = 46_000;
 
     private final Function<String, Tensor> lookup;
 
@@ -178,7 +180,13 @@ public final class CalibrationFile {
 
     private static Tensor asFiniteF32(Tensor t, Arena arena) {
         requireFinite(t);
-        return t.dtype() == DType.F32 ? t : F32Tensors.copyOf(t, arena, t.name());
+        if (t.dtype() == DType.F32) {
+            return t; // the mapped file itself, no copy
+        }
+        long bytes = 4 * t.numel();
+        String what = "the F32 copy of tensor '" + t.name() + "' " + t.shapeString();
+        NativeMemory.system().require(bytes, what);
+        return NativeMemory.allocating(bytes, what, () -> F32Tensors.copyOf(t, arena, t.name()));
     }
 
     private static void requireFinite(Tensor t) {
@@ -191,7 +199,7 @@ public final class CalibrationFile {
     }
 
     private static int checkedInt(long features, String name) {
-        if (features <= 0 || features > 46_000) {
+        if (features <= 0 || features > MAX_FEATURES) {
             throw new IllegalArgumentException("weight '" + name + "': " + features + " input features is out of range");
         }
         return (int) features;
