@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The element-wise kernels of the decoder on the Vector API (exp through the JDK's vector math
- * library): dot products, {@code y += a x}, softmax pieces, SiLU. Kept in one class so that only
+ * library): softmax pieces, residual sums, RMSNorm's sum of squares, SiLU. Kept in one class so that only
  * it loads the incubating API.
  */
 final class VectorMath {
@@ -14,18 +14,6 @@ final class VectorMath {
     private static final int L = S.length();
 
     private VectorMath() {}
-
-    /** {@code y[yo, yo + n) += a * x[xo, xo + n)}. */
-    static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
-        FloatVector av = FloatVector.broadcast(S, a);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, x, xo + i).fma(av, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
-        }
-        for (; i < n; i++) {
-            y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
-        }
-    }
 
     /** The largest of {@code x[from, from + n)}, n > 0. */
     static float max(float[] x, int from, int n) {
