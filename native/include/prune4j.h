@@ -10,13 +10,14 @@
  *  - masks are packed 64-bit words, bit i of word w = weight 64*w + i, 1 = kept, exactly the
  *    words of dev.prune4j.mask.Mask; bits past the last weight are zero;
  *  - the magnitude key of an element is |w| as an unsigned integer in a key space, as in
- *    dev.prune4j.engine.KeySpace; ties among equal keys are broken by the lower flat index.
+ *    dev.prune4j.mask.KeySpace; ties among equal keys are broken by the lower flat index.
  *
  * Functions that report a NaN return P4J_ERR_NAN and store the lowest flat index of a NaN among
  * the elements they had to look at in *nan_index (-1 when none); every other outcome stores -1.
  *
  * The bindings test parses this file: keep one declaration per line group, parameters written as
- * "type name", and only the types int32_t, uint32_t, int64_t, uint64_t, size_t, int and pointers.
+ * "type name", and only the types int32_t, uint32_t, int64_t, uint64_t, size_t, int, float, double
+ * and pointers.
  */
 #ifndef PRUNE4J_H
 #define PRUNE4J_H
@@ -29,7 +30,7 @@ extern "C" {
 #endif
 
 /* Bumped on every incompatible change; the Java side refuses a library of another version. */
-#define PRUNE4J_ABI_VERSION 3
+#define PRUNE4J_ABI_VERSION 4
 
 /* Status codes. */
 #define P4J_OK 0
@@ -39,13 +40,17 @@ extern "C" {
 #define P4J_ERR_NAN 4
 #define P4J_ERR_NO_DRIVER 5
 #define P4J_ERR_NO_DEVICE 6
+/* A NaN or infinity in an input or a result (calibration kernels; see their out-parameters). */
+#define P4J_ERR_NOT_FINITE 7
+/* A Cholesky factorisation met a leading minor that is not positive definite: retry with more damping. */
+#define P4J_ERR_NOT_POSITIVE_DEFINITE 8
 
 /* Element types (dev.prune4j.tensor.DType F32, F16, BF16). */
 #define P4J_DTYPE_F32 0
 #define P4J_DTYPE_F16 1
 #define P4J_DTYPE_BF16 2
 
-/* Key spaces (dev.prune4j.engine.KeySpace). F16_BITS and BF16_BITS: the 15 low bits of the raw
+/* Key spaces (dev.prune4j.mask.KeySpace). F16_BITS and BF16_BITS: the 15 low bits of the raw
  * element; F32_BITS: the 31 low bits of the value widened to F32. */
 #define P4J_KEYS_F16_BITS 0
 #define P4J_KEYS_BF16_BITS 1
@@ -111,10 +116,10 @@ int prune4j_memset(p4j_context* ctx, void* device_dst, int32_t value, uint64_t b
 /* Waits until all work queued on the context's stream is done. */
 int prune4j_synchronize(p4j_context* ctx);
 
-/* ---- magnitude kernels (native/src/magnitude_*.cu); twins of dev.prune4j.engine.CpuEngine ---- */
+/* ---- magnitude kernels (native/src/magnitude_*.cu); twins of dev.prune4j.engine.cpu.CpuEngine ---- */
 
 /*
- * Radix pass of a magnitude selection (dev.prune4j.engine.RadixPass): adds to the device array
+ * Radix pass of a magnitude selection (dev.prune4j.mask.RadixPass): adds to the device array
  * histogram[1 << bits] the number of live elements whose key has (key >> (shift + bits)) == prefix,
  * per digit (key >> shift) & ((1 << bits) - 1). live (device mask words) may be NULL: all live.
  * NaN among live elements: P4J_ERR_NAN. Synchronises the stream.
@@ -159,7 +164,7 @@ int prune4j_prune_nm(p4j_context* ctx, const void* values, int32_t dtype, uint64
 int prune4j_apply_mask(p4j_context* ctx, const void* src, const uint64_t* keep, uint64_t numel,
                        int32_t element_bytes, void* dst);
 
-/* ---- linear layers: Y = X W^T (+ bias) (native/src/gemm); twins of dev.prune4j.sparse.CpuLinearKernels ---- */
+/* ---- linear layers: Y = X W^T (+ bias) (native/src/gemm); twins of dev.prune4j.internal.cpu.CpuLinearKernels ---- */
 
 /* A layer's weight on the device, in every layout its kernels need, built once. */
 typedef struct p4j_gemm_plan p4j_gemm_plan;
@@ -196,6 +201,7 @@ typedef struct p4j_gemm_plan p4j_gemm_plan;
 /* Run-time libraries (prune4j_library_status). */
 #define P4J_LIBRARY_CUBLASLT 0
 #define P4J_LIBRARY_CUSPARSELT 1
+#define P4J_LIBRARY_CUSOLVER 2
 
 /*
  * Uploads a layer's weight (host memory, dtype F16 or BF16) and prepares it:
@@ -307,6 +313,139 @@ int prune4j_device_read_bandwidth(p4j_context* ctx, uint64_t bytes, int32_t iter
  * Loads it when it was not loaded yet. Needs no device.
  */
 int prune4j_library_status(int32_t library, int32_t* available, char* message, size_t capacity);
+
+/* ---- calibration, Wanda and SparseGPT kernels (native/src/calib_*.cu, wanda_scores.cu, convert.cu,
+ * sparsegpt_prepare.cu, cholesky_cusolver.cu, obs_*.cu, mask_block.cu, quadratic_form.cu); twins
+ * of dev.prune4j.internal.cpu.CpuKernels and the steps of dev.prune4j.sparsegpt.SparseGpt ----
+ *
+ * All tensors are device memory, row-major: weights W [rows = out, cols = in], inputs X [tokens, in],
+ * Hessians H [in, in] F32, masks in the packed words described above. Calls are ordered on the
+ * context's stream; those that say they synchronise wait for it before returning.
+ */
+
+/*
+ * sums[j] += sum_t x[t][j]^2 for x [tokens, in_features] (dtype F32, F16 or BF16), sums F32
+ * [in_features]: each token slice summed in double, the slices in a fixed order, the batch total
+ * added to the F32 sum once (same value on every run). A NaN or infinity in x: P4J_ERR_NOT_FINITE,
+ * *bad_input = its lowest flat index, sums unchanged. A sum that overflows F32: P4J_ERR_NOT_FINITE,
+ * *bad_output = its lowest column. Both get -1 otherwise; either may be NULL. Synchronises the stream.
+ */
+int prune4j_accumulate_squared_norms(p4j_context* ctx, const void* x, int32_t dtype, int64_t tokens,
+                                     int64_t in_features, float* sums, int64_t* bad_input, int64_t* bad_output);
+
+/*
+ * h <- decay * h + (s x)^T (s x) with s = input_scale, for h F32 [in_features, in_features] and
+ * x [tokens, in_features] (F16 or BF16: tensor cores; F32: F32 FMA), F32 accumulation, through
+ * cuBLASLt (loaded at run time). The upper triangle is computed and mirrored: h is exactly
+ * symmetric afterwards. tokens = 0 only scales h. A non-finite diagonal entry afterwards:
+ * P4J_ERR_NOT_FINITE, *bad_output = its flat index in h, and *bad_input = the lowest flat index of
+ * a NaN or infinity in x (-1 when x is finite: an overflow, or h was not finite before); h is then
+ * left updated. Both -1 otherwise; either may be NULL. Synchronises the stream.
+ */
+int prune4j_hessian_update(p4j_context* ctx, float* h, int64_t in_features, const void* x, int32_t dtype,
+                           int64_t tokens, float decay, float input_scale, int64_t* bad_input, int64_t* bad_output);
+
+/*
+ * Wanda's scores: scores[i][j] = |w[i][j]| * (float) sqrt((double) norm_sq[j] / tokens), F32 [rows, cols],
+ * for w [rows, cols] (F32, F16 or BF16) and norm_sq F32 [cols]; bit-identical to the CPU engine's.
+ * tokens >= 1. Does not wait. The masks then come from prune4j_prune_smallest_per_row,
+ * prune4j_prune_nm or a global selection (histogram + prune_below) on scores.
+ */
+int prune4j_wanda_scores(p4j_context* ctx, const void* w, int32_t dtype, int64_t rows, int64_t cols,
+                         const float* norm_sq, int64_t tokens, float* scores);
+
+/*
+ * dst[i] = src[i] converted, for numel elements: F16/BF16 -> F32 exactly, F32 -> F16 as Java's
+ * Float.floatToFloat16, F32 -> BF16 as Half.floatToBf16 (round to nearest even), F16 <-> BF16
+ * through F32. Same dtypes: a copy. src and dst must not overlap unless the dtypes are equal and
+ * src == dst. Does not wait.
+ */
+int prune4j_convert(p4j_context* ctx, const void* src, int32_t src_dtype, void* dst, int32_t dst_dtype, uint64_t numel);
+
+/*
+ * SparseGPT's dead inputs: w[r][j] = 0 (w F32 [rows, n]) for every j with h[j][j] == 0 (h F32 [n, n]).
+ * *dead_count (may be NULL: then the call does not wait) gets how many inputs are dead;
+ * with dead_count the call synchronises the stream.
+ */
+int prune4j_sparsegpt_dead_inputs(p4j_context* ctx, const float* h, int64_t n, float* w, int64_t rows,
+                                  int64_t* dead_count);
+
+/*
+ * SparseGPT's damped copy of the Hessian: hinv = h, then hinv[j][j] = (h[j][j] == 0 ? 1 : h[j][j]) +
+ * (float) (percdamp * mean), mean = the mean of the diagonal in double with dead entries counted as 1.
+ * h and hinv are distinct F32 [n, n]; h is not changed, so a retry calls this again with
+ * 10 * percdamp. *mean_diagonal (may be NULL: then the call does not wait) gets mean; with it the
+ * call synchronises the stream.
+ */
+int prune4j_sparsegpt_damp(p4j_context* ctx, const float* h, int64_t n, double percdamp, float* hinv,
+                           double* mean_diagonal);
+
+/*
+ * Replaces a (F32 [n, n], symmetric positive definite) by the upper triangular U with U^T U = a^-1,
+ * zeros below the diagonal, through cuSOLVER (libcusolver.so.12, loaded at run time): potrf,
+ * potri, potrf. A leading minor that is not positive definite in any of the steps:
+ * P4J_ERR_NOT_POSITIVE_DEFINITE, *info (may be NULL) = its order, a unspecified: the caller
+ * restores the damped copy with more damping and retries. *info = 0 otherwise. Synchronises the stream.
+ */
+int prune4j_cholesky_inverse_upper(p4j_context* ctx, float* a, int64_t n, int32_t* info);
+
+/*
+ * SparseGPT's saliency on the block [from, to): scores[r][j] = w[r][from + j]^2 / hinv[from + j][from + j]^2,
+ * F32 [rows, to - from], for the working weights w F32 [rows, cols] and the inverse factor hinv
+ * F32 [cols, cols]; the CPU's roundings. Does not wait.
+ */
+int prune4j_obs_scores(p4j_context* ctx, const float* w, int64_t rows, int64_t cols, const float* hinv,
+                       int64_t from, int64_t to, float* scores);
+
+/*
+ * SparseGPT's column-by-column OBS step on the block [from, to) of w F32 [rows, cols] with the
+ * inverse factor hinv F32 [cols, cols] (upper triangle read): column by column, a weight is pruned
+ * (set to 0) where the block mask says so, its error e = (w - q) / hinv[j][j] is stored in
+ * err F32 [rows, to - from] and spread over the block's later columns with row j of hinv. The
+ * block's columns of w are overwritten. block_keep [rows * (to - from) bits, row-major]:
+ *  - nm_m == 0: read, the mask chosen before (e.g. by prune4j_prune_smallest_per_row on
+ *    prune4j_obs_scores);
+ *  - nm_m > 0: written: in each group of nm_m columns of a row the nm_n largest w^2 / d^2 are kept,
+ *    chosen as the group is reached (equal scores keep the lower column); (to - from) % nm_m == 0.
+ * Each row's result is bit-identical to CpuKernels.obsBlock's. Blocks of up to 128 columns with
+ * unstructured, 2:4 or 4:8 masks run on the register kernel, others on a slower generic one.
+ * Does not wait.
+ */
+int prune4j_obs_block(p4j_context* ctx, float* w, int64_t rows, int64_t cols, const float* hinv, int64_t from,
+                      int64_t to, uint64_t* block_keep, int32_t nm_n, int32_t nm_m, float* err);
+
+/*
+ * SparseGPT's lazy update: w[:, to:] -= err @ hinv[from:to, to:], for w F32 [rows, cols], err F32
+ * [rows, to - from], hinv F32 [cols, cols], in F32 through cuBLASLt. Nothing to do when to == cols.
+ * Does not wait.
+ */
+int prune4j_obs_trailing_update(p4j_context* ctx, float* w, int64_t rows, int64_t cols, const float* err,
+                                const float* hinv, int64_t from, int64_t to);
+
+/*
+ * Writes a block's mask block_keep [rows * width bits] into columns [from, from + width) of the
+ * layer's mask keep [rows * cols bits]; keep's other bits are not changed. Does not wait.
+ */
+int prune4j_mask_insert_block(p4j_context* ctx, const uint64_t* block_keep, int64_t rows, int64_t width,
+                              uint64_t* keep, int64_t cols, int64_t from);
+
+/*
+ * *result = sum_r d_r^T h d_r = trace(D h D^T), D = a - b [rows, n] formed in F32 (b may be NULL:
+ * D = a), h F32 [n, n]: D h through cuBLASLt in F32, the dot products and their sum in double, in a
+ * fixed order. The reconstruction error is (tokens / 2) * *result. Synchronises the stream.
+ */
+int prune4j_row_quadratic_form_sum(p4j_context* ctx, const void* a, int32_t a_dtype, const void* b,
+                                   int32_t b_dtype, int64_t rows, int64_t n, const float* h, double* result);
+
+/*
+ * prune4j_magnitude_histogram without waiting, for global selections over many tensors: adds to
+ * histogram as that call does, and folds the lowest flat index of a NaN among the live elements
+ * into the device int64 *nan_slot with an atomic minimum. The caller sets the slot to a value
+ * >= numel beforehand (e.g. prune4j_memset with 0x7F) and reads it after prune4j_synchronize.
+ */
+int prune4j_magnitude_histogram_async(p4j_context* ctx, const void* values, int32_t dtype, uint64_t numel,
+                                      const uint64_t* live, int32_t key_space, int32_t shift, int32_t bits,
+                                      int32_t prefix, uint64_t* histogram, int64_t* nan_slot);
 
 #ifdef __cplusplus
 }

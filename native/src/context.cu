@@ -157,6 +157,7 @@ int prune4j_context_destroy(p4j_context* ctx) {
     cudaSetDevice(ctx->device);
     cudaError_t sync = cudaStreamSynchronize(ctx->stream);
     p4j::gemm_shared_release(ctx);
+    p4j::linalg_shared_release(ctx);
     cudaError_t freed = cudaFree(ctx->nan_index);
     cudaError_t destroyed = cudaStreamDestroy(ctx->stream);
     delete ctx;

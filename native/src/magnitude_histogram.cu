@@ -105,3 +105,43 @@ extern "C" int prune4j_magnitude_histogram(p4j_context* ctx, const void* values,
     }));
     return p4j::finish_nan_check(ctx, "magnitude_histogram", nan_index);
 }
+
+// The same radix pass without waiting: the lowest NaN flat index is folded into the caller's device
+// slot nan_slot with atomicMin, so that a global selection can queue the passes of many tensors
+// (one slot each) and read the slots and the summed histogram once.
+extern "C" int prune4j_magnitude_histogram_async(p4j_context* ctx, const void* values, int32_t dtype, uint64_t numel,
+                                                 const uint64_t* live, int32_t key_space, int32_t shift, int32_t bits,
+                                                 int32_t prefix, uint64_t* histogram, int64_t* nan_slot) {
+    P4J_CHECK(p4j::enter(ctx));
+    if (bits < 1 || bits > 16 || shift < 0 || shift + bits > 31) {
+        return p4j::fail(P4J_ERR_INVALID_ARGUMENT, "bad radix pass: shift %d, bits %d", shift, bits);
+    }
+    if (histogram == nullptr || nan_slot == nullptr || (values == nullptr && numel > 0)) {
+        return p4j::fail(P4J_ERR_INVALID_ARGUMENT, "magnitude_histogram_async: NULL values, histogram or nan_slot");
+    }
+    if (numel == 0) {
+        return p4j::check_keys(dtype, key_space);
+    }
+    const size_t shared_bytes = (size_t{1} << bits) * sizeof(uint32_t);
+    auto* hist = reinterpret_cast<unsigned long long*>(histogram);
+    auto* slot = reinterpret_cast<long long*>(nan_slot);
+    P4J_CHECK(p4j::dispatch_keys(dtype, key_space, [&]<int DTYPE, bool WIDE>() {
+        const unsigned grid = p4j::grid_for(ctx, numel, p4j::THREADS);
+        if (shared_bytes <= ctx->max_shared_optin) {
+            auto kernel = histogram_shared<DTYPE, WIDE>;
+            if (shared_bytes > 48 * 1024) {
+                P4J_CUDA(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                              static_cast<int>(shared_bytes)),
+                         "cudaFuncSetAttribute (histogram shared memory)");
+            }
+            kernel<<<grid, p4j::THREADS, shared_bytes, ctx->stream>>>(values, numel, live, shift, bits,
+                                                                      static_cast<uint32_t>(prefix), hist, slot);
+        } else {
+            histogram_global<DTYPE, WIDE><<<grid, p4j::THREADS, 0, ctx->stream>>>(
+                values, numel, live, shift, bits, static_cast<uint32_t>(prefix), hist, slot);
+        }
+        return P4J_OK;
+    }));
+    P4J_CUDA(cudaGetLastError(), "magnitude_histogram_async launch");
+    return P4J_OK;
+}

@@ -19,6 +19,9 @@ struct p4j_context {
     long long* nan_index;
     // Workspace and padding scratch of the GEMM plans (src/gemm/gemm_plan.cu), made on first use.
     struct p4j_gemm_shared* gemm;
+    // cuSOLVER handle, cuBLASLt workspace and flags of the calibration and SparseGPT kernels
+    // (src/linalg_shared.cu), made on first use.
+    struct p4j_linalg_shared* linalg;
 };
 
 namespace p4j {
@@ -48,6 +51,9 @@ int reset_nan(p4j_context* ctx);
 // prune4j_gemm_plan_destroy only frees the handle) and frees ctx->gemm (src/gemm/gemm_plan.cu);
 // called by prune4j_context_destroy after its sync.
 void gemm_shared_release(p4j_context* ctx);
+
+// Frees ctx->linalg (src/linalg_shared.cu); called by prune4j_context_destroy after its sync.
+void linalg_shared_release(p4j_context* ctx);
 
 // A grid of at most enough blocks to cover work items, and at most a few waves of the device.
 unsigned grid_for(const p4j_context* ctx, uint64_t items, unsigned threads);

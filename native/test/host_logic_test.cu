@@ -1,6 +1,7 @@
 // Host-side checks of the helpers the kernels share (p4j_internal.cuh, gemm/gemm_math.cuh), run by
 // native/build.sh right after the build: no GPU is needed, and these are the exact functions
 // the kernels call. Prints "N passed, 0 failed" or the first mismatches and exits non-zero.
+#include "host_test.h"
 #include "p4j_internal.cuh"
 
 #include "gemm_math_test.h"
@@ -76,5 +77,6 @@ int main() {
     }
     gemm_math_tests(expect);
     std::printf("%d passed, %d failed\n", passes, failures);
-    return failures == 0 ? 0 : 1;
+    const long more = p4j_test::run_layout_tests() + p4j_test::run_obs_tests();
+    return failures == 0 && more == 0 ? 0 : 1;
 }

@@ -1,10 +1,11 @@
-// cuBLASLt dense GEMM, loaded with dlopen; the prototypes and constants below are cublasLt.h's and
-// cublas_api.h's (CUDA 13), declared by hand because the headers are not part of our toolchain
-// wheels (GPU-NOTES.md lists them).
+// cuBLASLt dense GEMM, loaded with dlopen; the prototypes and constants are in cublaslt_api.cuh
+// (declared by hand because the headers are not part of our toolchain wheels), the search path in
+// cuda_libs.cu.
 #include "gemm/dense_cublaslt.cuh"
+#include "cublaslt_api.cuh"
+#include "cuda_libs.cuh"
 
 #include <dlfcn.h>
-#include <glob.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -15,67 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace {
-
-using cublasStatus_t = int;
-using LtHandle = void*;
-using LtDesc = void*;
-using LtLayout = void*;
-using LtPref = void*;
-
-struct LtAlgo {
-    uint64_t data[8];
-};
-struct LtHeuristic {
-    LtAlgo algo;
-    size_t workspaceSize;
-    cublasStatus_t state;
-    float wavesCount;
-    int reserved[4];
-};
-static_assert(sizeof(LtAlgo) == 64, "cublasLtMatmulAlgo_t is 64 bytes");
-static_assert(sizeof(LtHeuristic) == 96, "cublasLtMatmulHeuristicResult_t is 96 bytes");
-
-constexpr int CUBLAS_COMPUTE_32F = 68;
-constexpr int LT_R_16F = 2;
-constexpr int LT_R_16BF = 14;
-constexpr int LT_R_32F = 0;
-constexpr int DESC_TRANSA = 3;
-constexpr int DESC_TRANSB = 4;
-constexpr int DESC_EPILOGUE = 7;
-constexpr int DESC_BIAS_POINTER = 8;
-constexpr int PREF_MAX_WORKSPACE_BYTES = 1;
-// MIN_ALIGNMENT_{A,B,C,D}_BYTES (uint32_t, default 256): prune4j promises 16-byte aligned x and y
-// (gemm_plan.cu checks), so the heuristic must not pick kernels that need more.
-constexpr int PREF_MIN_ALIGNMENT_A_BYTES = 5;
-constexpr int PREF_MIN_ALIGNMENT_D_BYTES = 8;
-constexpr int32_t OP_N = 0;
-constexpr int32_t OP_T = 1;
-constexpr uint32_t EPILOGUE_DEFAULT = 1;
-constexpr uint32_t EPILOGUE_BIAS = 4;
-
-}  // namespace
-
 namespace p4j {
-
-struct LtLibrary {
-    void* so = nullptr;
-    LtHandle handle = nullptr;
-    std::string path;
-    cublasStatus_t (*create)(LtHandle*);
-    cublasStatus_t (*desc_create)(LtDesc*, int, int);
-    cublasStatus_t (*desc_destroy)(LtDesc);
-    cublasStatus_t (*desc_set)(LtDesc, int, const void*, size_t);
-    cublasStatus_t (*layout_create)(LtLayout*, int, uint64_t, uint64_t, int64_t);
-    cublasStatus_t (*layout_destroy)(LtLayout);
-    cublasStatus_t (*pref_create)(LtPref*);
-    cublasStatus_t (*pref_destroy)(LtPref);
-    cublasStatus_t (*pref_set)(LtPref, int, const void*, size_t);
-    cublasStatus_t (*heuristic)(LtHandle, LtDesc, LtLayout, LtLayout, LtLayout, LtLayout, LtPref, int, LtHeuristic*,
-                                int*);
-    cublasStatus_t (*matmul)(LtHandle, LtDesc, const void*, const void*, LtLayout, const void*, LtLayout, const void*,
-                             const void*, LtLayout, void*, LtLayout, const LtAlgo*, void*, size_t, cudaStream_t);
-};
 
 namespace {
 
@@ -83,67 +24,10 @@ std::mutex lt_mutex;
 LtLibrary* lt_loaded = nullptr;
 std::string lt_error;
 
-void add_dirs(std::vector<std::string>& dirs, const char* list) {
-    if (list == nullptr) return;
-    std::string s(list);
-    size_t start = 0;
-    while (start <= s.size()) {
-        size_t end = s.find(':', start);
-        if (end == std::string::npos) end = s.size();
-        if (end > start) dirs.push_back(s.substr(start, end - start));
-        start = end + 1;
-    }
-}
-
-void add_glob(std::vector<std::string>& dirs, const char* pattern) {
-    glob_t g;
-    if (glob(pattern, 0, nullptr, &g) == 0) {
-        for (size_t i = 0; i < g.gl_pathc; i++) dirs.push_back(g.gl_pathv[i]);
-    }
-    globfree(&g);
-}
-
-template <typename F>
-bool bind(void* so, const char* name, F& fn, std::string& missing) {
-    fn = reinterpret_cast<F>(dlsym(so, name));
-    if (fn == nullptr) missing += std::string(" ") + name;
-    return fn != nullptr;
-}
-
-}  // namespace
-
-void* open_cuda_library(const char* soname, std::string* path, std::string* tried) {
-    std::vector<std::string> dirs;
-    add_dirs(dirs, std::getenv("PRUNE4J_CUDA_LIBS"));
-    add_dirs(dirs, std::getenv("LD_LIBRARY_PATH"));
-    dirs.push_back("/usr/local/cuda/lib64");
-    for (const char* p : {"/opt/torch/.venv/lib/python3*/site-packages/nvidia/*/lib",
-                          "/opt/torch/.venv/lib/python3*/site-packages/nvidia/*/*/lib",
-                          "/usr/local/lib/python3*/dist-packages/nvidia/*/lib",
-                          "/usr/lib/python3/dist-packages/nvidia/*/lib"}) {
-        add_glob(dirs, p);
-    }
-    for (const std::string& d : dirs) {
-        std::string candidate = d + "/" + soname;
-        void* so = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
-        if (so != nullptr) {
-            *path = candidate;
-            return so;
-        }
-        *tried += " " + candidate;
-    }
-    void* so = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-    *path = std::string(soname) + " (linker search path)";
-    *tried += std::string(" ") + soname;
-    return so;
-}
-
-namespace {
-
 int load(LtLibrary** out) {
     std::string tried;
     std::string path;
-    void* so = open_cuda_library("libcublasLt.so.13", &path, &tried);
+    void* so = open_cuda_library("libcublasLt.so.13", {}, &path, &tried);
     if (so == nullptr) {
         return fail(P4J_ERR_CUDA, "cuBLASLt (libcublasLt.so.13) not found; set PRUNE4J_CUDA_LIBS to its folder. Tried:%s",
                     tried.c_str());
@@ -153,17 +37,17 @@ int load(LtLibrary** out) {
     lib->so = so;
     lib->path = path;
     std::string missing;
-    bind(so, "cublasLtCreate", lib->create, missing);
-    bind(so, "cublasLtMatmulDescCreate", lib->desc_create, missing);
-    bind(so, "cublasLtMatmulDescDestroy", lib->desc_destroy, missing);
-    bind(so, "cublasLtMatmulDescSetAttribute", lib->desc_set, missing);
-    bind(so, "cublasLtMatrixLayoutCreate", lib->layout_create, missing);
-    bind(so, "cublasLtMatrixLayoutDestroy", lib->layout_destroy, missing);
-    bind(so, "cublasLtMatmulPreferenceCreate", lib->pref_create, missing);
-    bind(so, "cublasLtMatmulPreferenceDestroy", lib->pref_destroy, missing);
-    bind(so, "cublasLtMatmulPreferenceSetAttribute", lib->pref_set, missing);
-    bind(so, "cublasLtMatmulAlgoGetHeuristic", lib->heuristic, missing);
-    bind(so, "cublasLtMatmul", lib->matmul, missing);
+    bind_symbol(so, "cublasLtCreate", lib->create, missing);
+    bind_symbol(so, "cublasLtMatmulDescCreate", lib->desc_create, missing);
+    bind_symbol(so, "cublasLtMatmulDescDestroy", lib->desc_destroy, missing);
+    bind_symbol(so, "cublasLtMatmulDescSetAttribute", lib->desc_set, missing);
+    bind_symbol(so, "cublasLtMatrixLayoutCreate", lib->layout_create, missing);
+    bind_symbol(so, "cublasLtMatrixLayoutDestroy", lib->layout_destroy, missing);
+    bind_symbol(so, "cublasLtMatmulPreferenceCreate", lib->pref_create, missing);
+    bind_symbol(so, "cublasLtMatmulPreferenceDestroy", lib->pref_destroy, missing);
+    bind_symbol(so, "cublasLtMatmulPreferenceSetAttribute", lib->pref_set, missing);
+    bind_symbol(so, "cublasLtMatmulAlgoGetHeuristic", lib->heuristic, missing);
+    bind_symbol(so, "cublasLtMatmul", lib->matmul, missing);
     if (!missing.empty()) {
         int status = fail(P4J_ERR_CUDA, "%s lacks:%s", path.c_str(), missing.c_str());
         dlclose(so);
@@ -178,10 +62,6 @@ int load(LtLibrary** out) {
     }
     *out = lib;
     return P4J_OK;
-}
-
-int lt_check(cublasStatus_t s, const char* what) {
-    return s == 0 ? P4J_OK : fail(P4J_ERR_CUDA, "%s failed with cuBLAS status %d", what, s);
 }
 
 }  // namespace
@@ -270,9 +150,12 @@ int lt_plan_run(LtPlan* p, int64_t tokens, const void* x, void* y, void* workspa
         if (status == P4J_OK) status = lt_check(lib->pref_create(&pref), "cublasLtMatmulPreferenceCreate");
         uint64_t ws = workspace_bytes;
         if (status == P4J_OK) status = lt_check(lib->pref_set(pref, PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws), "set workspace");
+        // prune4j promises 16-byte aligned x and y (gemm_plan.cu checks), not cuBLASLt's default 256,
+        // so the heuristic must not pick kernels that need more.
         const uint32_t alignment = 16;
-        for (int a = PREF_MIN_ALIGNMENT_A_BYTES; status == P4J_OK && a <= PREF_MIN_ALIGNMENT_D_BYTES; a++) {
-            status = lt_check(lib->pref_set(pref, a, &alignment, sizeof alignment), "set minimum alignment");
+        for (int a : {PREF_MIN_ALIGNMENT_A_BYTES, PREF_MIN_ALIGNMENT_B_BYTES, PREF_MIN_ALIGNMENT_C_BYTES,
+                      PREF_MIN_ALIGNMENT_D_BYTES}) {
+            if (status == P4J_OK) status = lt_check(lib->pref_set(pref, a, &alignment, sizeof alignment), "set minimum alignment");
         }
         LtHeuristic h{};
         int found = 0;

@@ -4,14 +4,7 @@
 
 #include "p4j_internal.cuh"
 
-#include <string>
-
 namespace p4j {
-
-// dlopen()s soname from PRUNE4J_CUDA_LIBS, LD_LIBRARY_PATH, /usr/local/cuda/lib64, the nvidia/*/lib
-// folders of the usual Python environments, then the linker's default path; NULL when none has it
-// (*tried lists every place). *path: where it was found.
-void* open_cuda_library(const char* soname, std::string* path, std::string* tried);
 
 struct LtLibrary;  // the loaded libcublasLt and its handle
 

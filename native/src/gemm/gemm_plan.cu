@@ -11,6 +11,7 @@
 #include "gemm/sparse_gemm_sm90.h"
 #include "gemm/sparse_gemv.cuh"
 #include "gemm/timing.cuh"
+#include "linalg_shared.cuh"
 
 #include <algorithm>
 #include <chrono>
@@ -1053,6 +1054,16 @@ int prune4j_library_status(int32_t library, int32_t* available, char* message, s
         p4j::CsltLibrary* lib = nullptr;
         *available = p4j::cslt_library(&lib) == P4J_OK ? 1 : 0;
         std::snprintf(message, capacity, "%s", p4j::cslt_library_description().c_str());
+        return P4J_OK;
+    }
+    if (library == P4J_LIBRARY_CUSOLVER) {
+        const char* path = nullptr;
+        if (p4j::solver_library(&path) == P4J_OK) {
+            *available = 1;
+            std::snprintf(message, capacity, "%s", path);
+        } else {
+            std::snprintf(message, capacity, "%s", prune4j_last_error());
+        }
         return P4J_OK;
     }
     return fail(P4J_ERR_INVALID_ARGUMENT, "library_status: unknown library %d", library);

@@ -5,7 +5,7 @@
 #include "gemm/sparse_cusparselt.cuh"
 
 #include "gemm/cusparselt_api.h"
-#include "gemm/dense_cublaslt.cuh"
+#include "cuda_libs.cuh"
 
 #include <dlfcn.h>
 
@@ -69,15 +69,9 @@ std::mutex lib_mutex;
 CsltLibrary* loaded = nullptr;
 std::string load_error;  // the first failure, repeated to later callers without a second search
 
-template <typename F>
-void bind(void* so, const char* name, F& fn, std::string& missing) {
-    fn = reinterpret_cast<F>(dlsym(so, name));
-    if (fn == nullptr) missing += std::string(" ") + name;
-}
-
 int load(CsltLibrary** out) {
     std::string path, tried;
-    void* so = open_cuda_library("libcusparseLt.so.0", &path, &tried);
+    void* so = open_cuda_library("libcusparseLt.so.0", {}, &path, &tried);
     if (so == nullptr) {
         load_error = "cuSPARSELt (libcusparseLt.so.0, pip package nvidia-cusparselt-cu13) not found; set "
                      "PRUNE4J_CUDA_LIBS to its folder. Tried:" + tried;
@@ -88,24 +82,24 @@ int load(CsltLibrary** out) {
     lib->so = so;
     lib->path = path;
     std::string missing;
-    bind(so, "cusparseLtInit", lib->init, missing);
-    bind(so, "cusparseLtDestroy", lib->destroy, missing);
-    bind(so, "cusparseLtGetErrorString", lib->error_string, missing);
-    bind(so, "cusparseLtDenseDescriptorInit", lib->dense_init, missing);
-    bind(so, "cusparseLtStructuredDescriptorInit", lib->structured_init, missing);
-    bind(so, "cusparseLtMatDescriptorDestroy", lib->mat_destroy, missing);
-    bind(so, "cusparseLtMatmulDescriptorInit", lib->matmul_init, missing);
-    bind(so, "cusparseLtMatmulDescSetAttribute", lib->matmul_set, missing);
-    bind(so, "cusparseLtMatmulAlgSelectionInit", lib->alg_init, missing);
-    bind(so, "cusparseLtMatmulAlgSelectionDestroy", lib->alg_destroy, missing);
-    bind(so, "cusparseLtMatmulGetWorkspace", lib->workspace, missing);
-    bind(so, "cusparseLtMatmulPlanInit", lib->plan_init, missing);
-    bind(so, "cusparseLtMatmulPlanDestroy", lib->plan_destroy, missing);
-    bind(so, "cusparseLtMatmul", lib->matmul, missing);
-    bind(so, "cusparseLtMatmulSearch", lib->search, missing);
-    bind(so, "cusparseLtSpMMACompressedSize2", lib->compressed_size, missing);
-    bind(so, "cusparseLtSpMMACompress2", lib->compress, missing);
-    bind(so, "cusparseLtSpMMAPruneCheck2", lib->prune_check, missing);
+    bind_symbol(so, "cusparseLtInit", lib->init, missing);
+    bind_symbol(so, "cusparseLtDestroy", lib->destroy, missing);
+    bind_symbol(so, "cusparseLtGetErrorString", lib->error_string, missing);
+    bind_symbol(so, "cusparseLtDenseDescriptorInit", lib->dense_init, missing);
+    bind_symbol(so, "cusparseLtStructuredDescriptorInit", lib->structured_init, missing);
+    bind_symbol(so, "cusparseLtMatDescriptorDestroy", lib->mat_destroy, missing);
+    bind_symbol(so, "cusparseLtMatmulDescriptorInit", lib->matmul_init, missing);
+    bind_symbol(so, "cusparseLtMatmulDescSetAttribute", lib->matmul_set, missing);
+    bind_symbol(so, "cusparseLtMatmulAlgSelectionInit", lib->alg_init, missing);
+    bind_symbol(so, "cusparseLtMatmulAlgSelectionDestroy", lib->alg_destroy, missing);
+    bind_symbol(so, "cusparseLtMatmulGetWorkspace", lib->workspace, missing);
+    bind_symbol(so, "cusparseLtMatmulPlanInit", lib->plan_init, missing);
+    bind_symbol(so, "cusparseLtMatmulPlanDestroy", lib->plan_destroy, missing);
+    bind_symbol(so, "cusparseLtMatmul", lib->matmul, missing);
+    bind_symbol(so, "cusparseLtMatmulSearch", lib->search, missing);
+    bind_symbol(so, "cusparseLtSpMMACompressedSize2", lib->compressed_size, missing);
+    bind_symbol(so, "cusparseLtSpMMACompress2", lib->compress, missing);
+    bind_symbol(so, "cusparseLtSpMMAPruneCheck2", lib->prune_check, missing);
     if (!missing.empty()) {
         load_error = path + " lacks:" + missing + " (cuSPARSELt 0.8 or later is needed)";
         dlclose(so);

@@ -13,16 +13,19 @@ import java.lang.invoke.MethodHandle;
  * {@code Prune4jHeaderDriftTest} parses the header and fails when this class no longer matches it.
  *
  * <p>C types map as {@code int}, {@code int32_t}, {@code uint32_t} to {@link #C_INT},
- * {@code int64_t}, {@code uint64_t}, {@code size_t} to {@link #C_LONG} and every pointer to
- * {@link #C_POINTER}. The handle is linked on first use, so reading a descriptor never loads the
- * library. {@code CRITICAL} marks the short calls that never block (ARCHITECTURE.md, STYLE.md).
+ * {@code int64_t}, {@code uint64_t}, {@code size_t} to {@link #C_LONG}, {@code float} to
+ * {@link #C_FLOAT}, {@code double} to {@link #C_DOUBLE} and every pointer to {@link #C_POINTER}.
+ * The handle is linked on first use, so reading a descriptor never loads the library.
+ * {@code CRITICAL} marks the short calls that never block (ARCHITECTURE.md, STYLE.md).
  */
 public final class Prune4jH {
     public static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS;
+    public static final ValueLayout.OfFloat C_FLOAT = ValueLayout.JAVA_FLOAT;
+    public static final ValueLayout.OfDouble C_DOUBLE = ValueLayout.JAVA_DOUBLE;
 
-    public static final int PRUNE4J_ABI_VERSION = 3;
+    public static final int PRUNE4J_ABI_VERSION = 4;
     public static final int P4J_OK = 0;
     public static final int P4J_ERR_INVALID_ARGUMENT = 1;
     public static final int P4J_ERR_CUDA = 2;
@@ -30,6 +33,8 @@ public final class Prune4jH {
     public static final int P4J_ERR_NAN = 4;
     public static final int P4J_ERR_NO_DRIVER = 5;
     public static final int P4J_ERR_NO_DEVICE = 6;
+    public static final int P4J_ERR_NOT_FINITE = 7;
+    public static final int P4J_ERR_NOT_POSITIVE_DEFINITE = 8;
     public static final int P4J_DTYPE_F32 = 0;
     public static final int P4J_DTYPE_F16 = 1;
     public static final int P4J_DTYPE_BF16 = 2;
@@ -49,6 +54,7 @@ public final class Prune4jH {
     public static final int P4J_BENCH_FLUSH_L2 = 1;
     public static final int P4J_LIBRARY_CUBLASLT = 0;
     public static final int P4J_LIBRARY_CUSPARSELT = 1;
+    public static final int P4J_LIBRARY_CUSOLVER = 2;
 
     private Prune4jH() {}
 
@@ -746,6 +752,268 @@ public final class Prune4jH {
     public static int prune4j_library_status(int library, MemorySegment available, MemorySegment message, long capacity) {
         try {
             return (int) prune4j_library_status.Handle.HANDLE.invokeExact(library, available, message, capacity);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---- calibration, Wanda and SparseGPT kernels ----
+
+    /** {@code int prune4j_accumulate_squared_norms(p4j_context* ctx, const void* x, int32_t dtype, int64_t tokens, int64_t in_features, float* sums, int64_t* bad_input, int64_t* bad_output)} */
+    static final class prune4j_accumulate_squared_norms {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_LONG, C_LONG, C_POINTER, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_accumulate_squared_norms() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_accumulate_squared_norms", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_accumulate_squared_norms(MemorySegment ctx, MemorySegment x, int dtype, long tokens, long in_features, MemorySegment sums, MemorySegment bad_input, MemorySegment bad_output) {
+        try {
+            return (int) prune4j_accumulate_squared_norms.Handle.HANDLE.invokeExact(ctx, x, dtype, tokens, in_features, sums, bad_input, bad_output);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_hessian_update(p4j_context* ctx, float* h, int64_t in_features, const void* x, int32_t dtype, int64_t tokens, float decay, float input_scale, int64_t* bad_input, int64_t* bad_output)} */
+    static final class prune4j_hessian_update {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_LONG, C_POINTER, C_INT, C_LONG, C_FLOAT, C_FLOAT, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_hessian_update() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_hessian_update", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_hessian_update(MemorySegment ctx, MemorySegment h, long in_features, MemorySegment x, int dtype, long tokens, float decay, float input_scale, MemorySegment bad_input, MemorySegment bad_output) {
+        try {
+            return (int) prune4j_hessian_update.Handle.HANDLE.invokeExact(ctx, h, in_features, x, dtype, tokens, decay, input_scale, bad_input, bad_output);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_wanda_scores(p4j_context* ctx, const void* w, int32_t dtype, int64_t rows, int64_t cols, const float* norm_sq, int64_t tokens, float* scores)} */
+    static final class prune4j_wanda_scores {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_LONG, C_LONG, C_POINTER, C_LONG, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_wanda_scores() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_wanda_scores", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_wanda_scores(MemorySegment ctx, MemorySegment w, int dtype, long rows, long cols, MemorySegment norm_sq, long tokens, MemorySegment scores) {
+        try {
+            return (int) prune4j_wanda_scores.Handle.HANDLE.invokeExact(ctx, w, dtype, rows, cols, norm_sq, tokens, scores);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_convert(p4j_context* ctx, const void* src, int32_t src_dtype, void* dst, int32_t dst_dtype, uint64_t numel)} */
+    static final class prune4j_convert {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_POINTER, C_INT, C_LONG);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_convert() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_convert", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_convert(MemorySegment ctx, MemorySegment src, int src_dtype, MemorySegment dst, int dst_dtype, long numel) {
+        try {
+            return (int) prune4j_convert.Handle.HANDLE.invokeExact(ctx, src, src_dtype, dst, dst_dtype, numel);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_sparsegpt_dead_inputs(p4j_context* ctx, const float* h, int64_t n, float* w, int64_t rows, int64_t* dead_count)} */
+    static final class prune4j_sparsegpt_dead_inputs {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_LONG, C_POINTER, C_LONG, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_sparsegpt_dead_inputs() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_sparsegpt_dead_inputs", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_sparsegpt_dead_inputs(MemorySegment ctx, MemorySegment h, long n, MemorySegment w, long rows, MemorySegment dead_count) {
+        try {
+            return (int) prune4j_sparsegpt_dead_inputs.Handle.HANDLE.invokeExact(ctx, h, n, w, rows, dead_count);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_sparsegpt_damp(p4j_context* ctx, const float* h, int64_t n, double percdamp, float* hinv, double* mean_diagonal)} */
+    static final class prune4j_sparsegpt_damp {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_LONG, C_DOUBLE, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_sparsegpt_damp() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_sparsegpt_damp", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_sparsegpt_damp(MemorySegment ctx, MemorySegment h, long n, double percdamp, MemorySegment hinv, MemorySegment mean_diagonal) {
+        try {
+            return (int) prune4j_sparsegpt_damp.Handle.HANDLE.invokeExact(ctx, h, n, percdamp, hinv, mean_diagonal);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_cholesky_inverse_upper(p4j_context* ctx, float* a, int64_t n, int32_t* info)} */
+    static final class prune4j_cholesky_inverse_upper {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_LONG, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_cholesky_inverse_upper() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_cholesky_inverse_upper", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_cholesky_inverse_upper(MemorySegment ctx, MemorySegment a, long n, MemorySegment info) {
+        try {
+            return (int) prune4j_cholesky_inverse_upper.Handle.HANDLE.invokeExact(ctx, a, n, info);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_obs_scores(p4j_context* ctx, const float* w, int64_t rows, int64_t cols, const float* hinv, int64_t from, int64_t to, float* scores)} */
+    static final class prune4j_obs_scores {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_LONG, C_LONG, C_POINTER, C_LONG, C_LONG, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_obs_scores() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_obs_scores", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_obs_scores(MemorySegment ctx, MemorySegment w, long rows, long cols, MemorySegment hinv, long from, long to, MemorySegment scores) {
+        try {
+            return (int) prune4j_obs_scores.Handle.HANDLE.invokeExact(ctx, w, rows, cols, hinv, from, to, scores);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_obs_block(p4j_context* ctx, float* w, int64_t rows, int64_t cols, const float* hinv, int64_t from, int64_t to, uint64_t* block_keep, int32_t nm_n, int32_t nm_m, float* err)} */
+    static final class prune4j_obs_block {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_LONG, C_LONG, C_POINTER, C_LONG, C_LONG, C_POINTER, C_INT, C_INT, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_obs_block() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_obs_block", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_obs_block(MemorySegment ctx, MemorySegment w, long rows, long cols, MemorySegment hinv, long from, long to, MemorySegment block_keep, int nm_n, int nm_m, MemorySegment err) {
+        try {
+            return (int) prune4j_obs_block.Handle.HANDLE.invokeExact(ctx, w, rows, cols, hinv, from, to, block_keep, nm_n, nm_m, err);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_obs_trailing_update(p4j_context* ctx, float* w, int64_t rows, int64_t cols, const float* err, const float* hinv, int64_t from, int64_t to)} */
+    static final class prune4j_obs_trailing_update {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_LONG, C_LONG, C_POINTER, C_POINTER, C_LONG, C_LONG);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_obs_trailing_update() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_obs_trailing_update", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_obs_trailing_update(MemorySegment ctx, MemorySegment w, long rows, long cols, MemorySegment err, MemorySegment hinv, long from, long to) {
+        try {
+            return (int) prune4j_obs_trailing_update.Handle.HANDLE.invokeExact(ctx, w, rows, cols, err, hinv, from, to);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_mask_insert_block(p4j_context* ctx, const uint64_t* block_keep, int64_t rows, int64_t width, uint64_t* keep, int64_t cols, int64_t from)} */
+    static final class prune4j_mask_insert_block {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_LONG, C_LONG, C_POINTER, C_LONG, C_LONG);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_mask_insert_block() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_mask_insert_block", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_mask_insert_block(MemorySegment ctx, MemorySegment block_keep, long rows, long width, MemorySegment keep, long cols, long from) {
+        try {
+            return (int) prune4j_mask_insert_block.Handle.HANDLE.invokeExact(ctx, block_keep, rows, width, keep, cols, from);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_row_quadratic_form_sum(p4j_context* ctx, const void* a, int32_t a_dtype, const void* b, int32_t b_dtype, int64_t rows, int64_t n, const float* h, double* result)} */
+    static final class prune4j_row_quadratic_form_sum {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_POINTER, C_INT, C_LONG, C_LONG, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_row_quadratic_form_sum() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_row_quadratic_form_sum", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_row_quadratic_form_sum(MemorySegment ctx, MemorySegment a, int a_dtype, MemorySegment b, int b_dtype, long rows, long n, MemorySegment h, MemorySegment result) {
+        try {
+            return (int) prune4j_row_quadratic_form_sum.Handle.HANDLE.invokeExact(ctx, a, a_dtype, b, b_dtype, rows, n, h, result);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_magnitude_histogram_async(p4j_context* ctx, const void* values, int32_t dtype, uint64_t numel, const uint64_t* live, int32_t key_space, int32_t shift, int32_t bits, int32_t prefix, uint64_t* histogram, int64_t* nan_slot)} */
+    static final class prune4j_magnitude_histogram_async {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_LONG, C_POINTER, C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_magnitude_histogram_async() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_magnitude_histogram_async", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_magnitude_histogram_async(MemorySegment ctx, MemorySegment values, int dtype, long numel, MemorySegment live, int key_space, int shift, int bits, int prefix, MemorySegment histogram, MemorySegment nan_slot) {
+        try {
+            return (int) prune4j_magnitude_histogram_async.Handle.HANDLE.invokeExact(ctx, values, dtype, numel, live, key_space, shift, bits, prefix, histogram, nan_slot);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The GEMM tuning, timing and library entry points of ABI 3 through the bindings, without a GPU:
+ * The GEMM tuning, timing and library entry points through the bindings, without a GPU:
  * argument checks that run before any CUDA call, and the run-time library report (cuSPARSELt is
  * never installed by the build, so on a build machine it reports where it looked).
  */
@@ -73,6 +73,14 @@ class GemmEntryPointsTest {
                 assertTrue(text.contains("libcusparseLt.so.0") && text.contains("PRUNE4J_CUDA_LIBS"), text);
             } else {
                 assertTrue(text.contains("libcusparseLt"), text);
+            }
+            assertEquals(Prune4jH.P4J_OK, Prune4jH.prune4j_library_status(Prune4jH.P4J_LIBRARY_CUSOLVER, available,
+                    message, 4096));
+            text = message.getString(0);
+            if (available.get(ValueLayout.JAVA_INT, 0) == 0) {
+                assertTrue(text.contains("libcusolver.so.12") && text.contains("PRUNE4J_CUDA_LIBS"), text);
+            } else {
+                assertTrue(text.contains("libcusolver"), text);
             }
             assertEquals(Prune4jH.P4J_ERR_INVALID_ARGUMENT, Prune4jH.prune4j_library_status(7, available, message, 4096));
         }

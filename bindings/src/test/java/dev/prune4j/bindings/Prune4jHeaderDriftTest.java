@@ -97,6 +97,8 @@ class Prune4jHeaderDriftTest {
         return switch (t) {
             case "int", "int32_t", "uint32_t" -> Prune4jH.C_INT;
             case "int64_t", "uint64_t", "size_t" -> Prune4jH.C_LONG;
+            case "float" -> Prune4jH.C_FLOAT;
+            case "double" -> Prune4jH.C_DOUBLE;
             default -> throw new AssertionError("prune4j.h uses C type '" + cType
                     + "', which the bindings have no mapping for: add one to Prune4jH and this test");
         };
@@ -108,6 +110,12 @@ class Prune4jHeaderDriftTest {
         }
         if (layout.equals(Prune4jH.C_LONG)) {
             return long.class;
+        }
+        if (layout.equals(Prune4jH.C_FLOAT)) {
+            return float.class;
+        }
+        if (layout.equals(Prune4jH.C_DOUBLE)) {
+            return double.class;
         }
         return MemorySegment.class;
     }

@@ -2,6 +2,7 @@ package dev.prune4j.calib;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.prune4j.testing.SyntheticLayer;
 import dev.prune4j.engine.cpu.CpuEngine;
 import dev.prune4j.engine.Engine;
 import dev.prune4j.tensor.DType;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prune4j.calib.ActivationStats;
-import dev.prune4j.calib.SyntheticLayer;
+import dev.prune4j.testing.SyntheticLayer;
 import dev.prune4j.engine.cpu.CpuEngine;
 import dev.prune4j.engine.Engine;
 import dev.prune4j.mask.Mask;

@@ -10,6 +10,7 @@ import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.EngineArena;
 import dev.prune4j.engine.EngineUnavailableException;
 import dev.prune4j.engine.Kernel;
+import dev.prune4j.engine.UnsupportedKernelException;
 import dev.prune4j.mask.KeySpace;
 import dev.prune4j.mask.Mask;
 import dev.prune4j.mask.RadixPass;
@@ -32,27 +33,35 @@ import java.util.Set;
  * algorithms that keep a layer resident move it once each way. Masks are bit-identical to the CPU
  * engine's.
  *
- * <p>Kernels today: the mask kernels ({@link #kernels()}); the calibration and SparseGPT kernels
- * are not on the device yet, and asking for them throws {@link dev.prune4j.engine.UnsupportedKernelException}
- * (the algorithms run on the CPU engine instead, see {@code EngineLease}). Calls are serialised on
- * the {@link CudaContext}, the one lock of the device's stream.
+ * <p>Kernels: magnitude selection, Wanda's scores, the calibration statistics and SparseGPT's
+ * (Cholesky inverse, OBS scores and blocks, trailing update, quadratic form). The ones that need
+ * cuBLASLt or cuSOLVER (loaded at run time) are listed in {@link #kernels()} only when the library
+ * loads here; otherwise an algorithm that needs them runs on the CPU engine ({@code EngineLease}).
+ * Calls are serialised on the {@link CudaContext}, the one lock of the device's stream.
  *
  * <p>{@link #create()} refuses with an {@link EngineUnavailableException} that says why when the
  * native library does not load, there is no driver or no device, so {@code auto} falls back.
  */
 public final class CudaEngine implements Engine {
-    private static final Set<Kernel> KERNELS = EnumSet.of(Kernel.MAGNITUDE_HISTOGRAM, Kernel.PRUNE_BELOW,
-            Kernel.PRUNE_SMALLEST_PER_ROW, Kernel.PRUNE_NM, Kernel.APPLY_MASK);
+    /** Kernels of libprune4j's own: always there with the library. */
+    private static final Set<Kernel> OWN = EnumSet.of(Kernel.MAGNITUDE_HISTOGRAM, Kernel.PRUNE_BELOW,
+            Kernel.PRUNE_SMALLEST_PER_ROW, Kernel.PRUNE_NM, Kernel.APPLY_MASK, Kernel.SQUARED_NORMS,
+            Kernel.WANDA_SCORES, Kernel.OBS_SCORES, Kernel.OBS_BLOCK);
+    /** Kernels that are cuBLASLt GEMMs. */
+    private static final Set<Kernel> ON_CUBLASLT = EnumSet.of(Kernel.HESSIAN_UPDATE, Kernel.TRAILING_UPDATE,
+            Kernel.QUADRATIC_FORM);
 
     private final CudaContext context;
     private final Device device;
     private final String description;
+    private final Set<Kernel> kernels;
     private LinearKernels linearKernels;
 
-    private CudaEngine(CudaContext context, Device device, String description) {
+    private CudaEngine(CudaContext context, Device device, String description, Set<Kernel> kernels) {
         this.context = context;
         this.device = device;
         this.description = description;
+        this.kernels = kernels;
     }
 
     /** An engine on CUDA device 0. */
@@ -89,7 +98,7 @@ public final class CudaEngine implements Engine {
         try {
             String description = "cuda (device " + device + ": " + context.deviceName() + ", " + context.capability()
                     + ", libprune4j from " + NativeLibrary.describe() + ")";
-            return new CudaEngine(context, new Device("cuda", device), description);
+            return new CudaEngine(context, new Device("cuda", device), description, availableKernels());
         } catch (RuntimeException e) {
             context.close();
             throw e;
@@ -113,7 +122,19 @@ public final class CudaEngine implements Engine {
 
     @Override
     public Set<Kernel> kernels() {
-        return KERNELS;
+        return kernels;
+    }
+
+    /** libprune4j's own kernels, and those of the run-time libraries that load here. */
+    private static Set<Kernel> availableKernels() {
+        Set<Kernel> k = EnumSet.copyOf(OWN);
+        if (CudaLibraries.available(Prune4jH.P4J_LIBRARY_CUBLASLT)) {
+            k.addAll(ON_CUBLASLT);
+        }
+        if (CudaLibraries.available(Prune4jH.P4J_LIBRARY_CUSOLVER)) {
+            k.add(Kernel.CHOLESKY_INVERSE);
+        }
+        return java.util.Collections.unmodifiableSet(k);
     }
 
     @Override
@@ -227,6 +248,81 @@ public final class CudaEngine implements Engine {
                 CudaContext.check(Prune4jH.prune4j_apply_mask(context.handle(), src.data(), keepWords.pointer(),
                         src.numel(), src.dtype().byteSize(), dst.data()), "prune4j_apply_mask on '" + src.name() + "'");
             }
+        }
+    }
+
+    @Override
+    public void accumulateSquaredNorms(Tensor x, Tensor sumSq) {
+        requireResident(x, sumSq);
+        synchronized (context) {
+            StatisticsKernels.accumulateSquaredNorms(context, x, sumSq);
+        }
+    }
+
+    @Override
+    public void hessianUpdate(Tensor h, Tensor x, float decay, float inputScale) {
+        require(Kernel.HESSIAN_UPDATE);
+        requireResident(h, x);
+        synchronized (context) {
+            StatisticsKernels.hessianUpdate(context, h, x, decay, inputScale);
+        }
+    }
+
+    @Override
+    public void wandaScores(Tensor w, Tensor normSq, long tokens, Tensor scores) {
+        requireResident(w, normSq, scores);
+        synchronized (context) {
+            StatisticsKernels.wandaScores(context, w, normSq, tokens, scores);
+        }
+    }
+
+    @Override
+    public boolean choleskyInverseUpper(Tensor h) {
+        require(Kernel.CHOLESKY_INVERSE);
+        requireResident(h);
+        synchronized (context) {
+            return SparseGptKernels.choleskyInverseUpper(context, h);
+        }
+    }
+
+    @Override
+    public void obsScores(Tensor w, Tensor hinv, int from, int to, Tensor scores) {
+        requireResident(w, hinv, scores);
+        synchronized (context) {
+            SparseGptKernels.obsScores(context, w, hinv, from, to, scores);
+        }
+    }
+
+    @Override
+    public void obsBlock(Tensor w, Tensor hinv, int from, int to, Mask blockKeep, int nmN, int nmM, Tensor err) {
+        requireResident(w, hinv, err);
+        synchronized (context) {
+            SparseGptKernels.obsBlock(context, w, hinv, from, to, blockKeep, nmN, nmM, err);
+        }
+    }
+
+    @Override
+    public void trailingUpdate(Tensor w, Tensor err, Tensor hinv, int from, int to) {
+        require(Kernel.TRAILING_UPDATE);
+        requireResident(w, err, hinv);
+        synchronized (context) {
+            SparseGptKernels.trailingUpdate(context, w, err, hinv, from, to);
+        }
+    }
+
+    @Override
+    public double rowQuadraticFormSum(Tensor d, Tensor h) {
+        require(Kernel.QUADRATIC_FORM);
+        requireResident(d, h);
+        synchronized (context) {
+            return SparseGptKernels.rowQuadraticFormSum(context, d, h);
+        }
+    }
+
+    /** A kernel of a run-time library that did not load here is refused as the capability list says. */
+    private void require(Kernel kernel) {
+        if (!kernels.contains(kernel)) {
+            throw new UnsupportedKernelException(this, kernel);
         }
     }
 

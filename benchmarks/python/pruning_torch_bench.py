@@ -1,9 +1,16 @@
 #!/usr/bin/env python3
-"""The bar for prune4j's CPU engine: the reference Wanda / SparseGPT layer algorithms with PyTorch
-on the CPU (or NumPy where torch cannot be installed), timed on the same shapes as
+"""The bar for prune4j's engines: the reference Wanda / SparseGPT layer algorithms with PyTorch on
+the CPU or a CUDA device (or NumPy where torch cannot be installed), timed on the same shapes as
 dev.prune4j.bench.CalibrationBenchmark: one out x in layer, 8192 calibration tokens, fp16 data.
 
-  python sparsegpt_torch_cpu.py --shape 4096x4096 [--backend torch|numpy] [--repeat 2] [--json out.json]
+  python pruning_torch_bench.py --shape 4096x4096 [--backend torch|numpy] [--device cpu|cuda]
+                                [--repeat 3] [--json out.json]
+
+Every timed call starts from host memory and ends with its result on the host, as the Java
+benchmark's calls do, so a CUDA number includes the transfers (the wall clock after
+torch.cuda.synchronize()); the time between CUDA events recorded around the device work alone is
+reported beside it as *_device_s. The reported time is the median of --repeat calls after one
+warm-up call.
 
 Timed, each as one call like the JMH single-shot benchmark:
   hessian   H = (2/n) X^T X over 8192 tokens, in=4096 (GFLOP/s counted as 2*n*in^2)
@@ -21,39 +28,47 @@ import time
 TOKENS = 8192
 
 
-def run_torch(out, inp, repeat, threads):
+def run_torch(out, inp, repeat, threads, device):
     import torch
     if threads:
         torch.set_num_threads(threads)
+    if device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("pruning_torch_bench: --device cuda, but torch " + torch.__version__
+                         + " sees no CUDA device")
+    dev = torch.device(device)
     g = torch.Generator().manual_seed(0)
     w16 = (torch.randn(out, inp, generator=g) * 0.02).half()
     x16 = torch.randn(TOKENS, inp, generator=g).half()
+    if device == "cuda":
+        # Host memory that can be copied asynchronously, as the Java engine's uploads are.
+        w16, x16 = w16.pin_memory(), x16.pin_memory()
 
     def hessian():
-        x = x16.float()
-        h = torch.zeros(inp, inp)
-        n = x.shape[0]
-        x = math.sqrt(2 / n) * x
-        h += x.t() @ x
-        return h
+        h = torch.zeros(inp, inp, device=dev)
+        # Streamed in batches of 2048 tokens, as CalibrationBenchmark feeds its accumulator.
+        for i in range(0, TOKENS, 2048):
+            x = x16[i:i + 2048].to(dev).float() * math.sqrt(2 / TOKENS)
+            h += x.t() @ x
+        return h.cpu()
 
     def wanda(h_unused=None):
-        w = w16.float()
-        norm = (x16.float() ** 2).sum(0) / TOKENS
+        w = w16.to(dev).float()
+        x = x16.to(dev).float()
+        norm = (x ** 2).sum(0) / TOKENS
         metric = w.abs() * torch.sqrt(norm).reshape(1, -1)
         idx = torch.sort(metric, dim=-1, stable=True)[1][:, : int(inp * 0.5)]
         mask = torch.zeros_like(metric, dtype=torch.bool).scatter_(1, idx, True)
         w[mask] = 0
-        return w.half()
+        return w.half().cpu()
 
     def sparsegpt(h0, blocksize=128, percdamp=0.01, sparsity=0.5):
-        w = w16.float().clone()
-        h = h0.clone()
+        w = w16.to(dev).float()
+        h = h0.to(dev)
         dead = torch.diag(h) == 0
         h[dead, dead] = 1
         w[:, dead] = 0
         damp = percdamp * torch.mean(torch.diag(h))
-        h += damp * torch.eye(inp)
+        h += damp * torch.eye(inp, device=dev)
         h = torch.linalg.cholesky(h)
         h = torch.cholesky_inverse(h)
         hinv = torch.linalg.cholesky(h, upper=True)
@@ -77,10 +92,31 @@ def run_torch(out, inp, repeat, threads):
                 err1[:, i] = e
             w[:, i1:i2] = q1
             w[:, i2:] -= err1.matmul(hinv[i1:i2, i2:])
-        return w.half()
+        return w.half().cpu()
 
+    if device == "cuda":
+        name = f"torch {torch.__version__}, cuda {torch.version.cuda}, {torch.cuda.get_device_name()}"
+        return time_all(hessian, wanda, sparsegpt, repeat, name, CudaClock(torch))
     return time_all(hessian, wanda, sparsegpt, repeat, "torch " + torch.__version__
-                    + f", {torch.get_num_threads()} threads")
+                    + f", {torch.get_num_threads()} threads", None)
+
+
+class CudaClock:
+    """Times one call twice: the wall clock to its synchronised end, and CUDA events around it."""
+
+    def __init__(self, torch):
+        self.torch = torch
+
+    def time(self, fn, *args):
+        torch = self.torch
+        torch.cuda.synchronize()
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        t0 = time.perf_counter()
+        start.record()
+        fn(*args)
+        end.record()
+        torch.cuda.synchronize()
+        return time.perf_counter() - t0, start.elapsed_time(end) / 1e3
 
 
 def run_numpy(out, inp, repeat, threads):
@@ -133,24 +169,36 @@ def run_numpy(out, inp, repeat, threads):
             w[:, i2:] -= err1 @ hinv[i1:i2, i2:]
         return w.astype(np.float16)
 
-    return time_all(hessian, wanda, sparsegpt, repeat, "numpy " + np.__version__)
+    return time_all(hessian, wanda, sparsegpt, repeat, "numpy " + np.__version__, None)
 
 
-def time_all(hessian, wanda, sparsegpt, repeat, backend):
-    def best(fn, *args):
+def time_all(hessian, wanda, sparsegpt, repeat, backend, cuda_clock):
+    def median(values):
+        values = sorted(values)
+        mid = len(values) // 2
+        return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+    def measure(res, key, fn, *args):
         fn(*args)  # warm-up, as the JMH run has one warm-up iteration
-        times = []
+        walls, devices = [], []
         for _ in range(repeat):
-            t0 = time.perf_counter()
-            fn(*args)
-            times.append(time.perf_counter() - t0)
-        return sum(times) / len(times)
+            if cuda_clock is None:
+                t0 = time.perf_counter()
+                fn(*args)
+                walls.append(time.perf_counter() - t0)
+            else:
+                wall, on_device = cuda_clock.time(fn, *args)
+                walls.append(wall)
+                devices.append(on_device)
+        res[key + "_s"] = median(walls)
+        if devices:
+            res[key + "_device_s"] = median(devices)
 
     h = hessian()
     res = {"backend": backend}
-    res["hessian_s"] = best(hessian)
-    res["wanda_s"] = best(wanda)
-    res["sparsegpt_s"] = best(sparsegpt, h)
+    measure(res, "hessian", hessian)
+    measure(res, "wanda", wanda)
+    measure(res, "sparsegpt", sparsegpt, h)
     return res
 
 
@@ -158,7 +206,8 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--shape", default="4096x4096")
     p.add_argument("--backend", choices=["torch", "numpy", "auto"], default="auto")
-    p.add_argument("--repeat", type=int, default=2)
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--json")
     a = p.parse_args()
@@ -170,7 +219,13 @@ def main():
             backend = "torch"
         except Exception:
             backend = "numpy"
-    res = (run_torch if backend == "torch" else run_numpy)(out, inp, a.repeat, a.threads)
+    if backend == "torch":
+        res = run_torch(out, inp, a.repeat, a.threads, a.device)
+    elif a.device == "cuda":
+        raise SystemExit("pruning_torch_bench: --device cuda needs --backend torch")
+    else:
+        res = run_numpy(out, inp, a.repeat, a.threads)
+    res["device"] = a.device
     res["shape"] = a.shape
     res["tokens"] = TOKENS
     res["hessian_gflops"] = 2.0 * TOKENS * inp * inp / 1e9 / res["hessian_s"]

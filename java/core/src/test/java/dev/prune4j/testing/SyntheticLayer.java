@@ -1,4 +1,4 @@
-package dev.prune4j.calib;
+package dev.prune4j.testing;
 
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Tensor;
