@@ -27,8 +27,10 @@ public final class KvCache {
         this.stride = (capacity + l - 1) / l * l;
         this.kvHeads = config.kvHeads();
         this.headDim = config.headDim();
-        this.keys = new float[config.layers()][kvHeads * headDim * stride];
-        this.values = new float[config.layers()][kvHeads * stride * headDim];
+        // Allocated on a layer's first put: a cache for one layer of sequential calibration
+        // (LlamaModel.applyLayer) then costs one layer's memory, not the whole model's.
+        this.keys = new float[config.layers()][];
+        this.values = new float[config.layers()][];
     }
 
     /** Positions held. */
@@ -54,6 +56,10 @@ public final class KvCache {
 
     /** Stores rows {@code [0, tokens)} of {@code k} and {@code v} ({@code [tokens, kvHeads * headDim]}) at the next positions. */
     void put(int layer, float[] k, float[] v, int tokens) {
+        if (keys[layer] == null) {
+            keys[layer] = new float[kvHeads * headDim * stride];
+            values[layer] = new float[kvHeads * stride * headDim];
+        }
         float[] kc = keys[layer];
         float[] vc = values[layer];
         int width = kvHeads * headDim;

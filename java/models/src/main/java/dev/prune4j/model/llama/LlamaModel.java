@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 /**
  * A LLaMA-architecture decoder (SmolLM2, LLaMA 2/3) in F32 on the CPU, computing what Hugging
@@ -62,19 +63,20 @@ public final class LlamaModel {
             return List.of(q, k, v, o, gate, up, down);
         }
 
-        Layer replace(Map<String, Tensor> weights, Set<String> used) {
-            return new Layer(inputNorm, swap(q, weights, used), swap(k, weights, used), swap(v, weights, used),
-                    swap(o, weights, used), postNorm, swap(gate, weights, used), swap(up, weights, used),
-                    swap(down, weights, used));
+        Layer map(UnaryOperator<Linear> f) {
+            return new Layer(inputNorm, f.apply(q), f.apply(k), f.apply(v), f.apply(o), postNorm, f.apply(gate),
+                    f.apply(up), f.apply(down));
         }
 
-        private static Linear swap(Linear l, Map<String, Tensor> weights, Set<String> used) {
-            Tensor w = weights.get(l.name());
-            if (w == null) {
-                return l;
-            }
-            used.add(l.name());
-            return l.withWeight(w);
+        Layer replace(Map<String, Tensor> weights, Set<String> used) {
+            return map(l -> {
+                Tensor w = weights.get(l.name());
+                if (w == null) {
+                    return l;
+                }
+                used.add(l.name());
+                return l.withWeight(w);
+            });
         }
     }
 
@@ -181,6 +183,27 @@ public final class LlamaModel {
         return new LlamaModel(config, embedding, replaced, finalNorm, lmHead);
     }
 
+    /**
+     * This model with every decoder linear layer on the 2:4 kernels ({@link Linear#withSparse24Kernels}),
+     * the compressed weights in {@code arena}: what a 2:4-pruned model runs as for generation.
+     *
+     * @throws IllegalArgumentException naming the first layer whose weight is not 2:4 sparse
+     */
+    public LlamaModel withSparse24Kernels(Arena arena) {
+        List<Layer> compressed = new ArrayList<>();
+        for (Layer l : layers) {
+            compressed.add(l.map(linear -> {
+                try {
+                    return linear.withSparse24Kernels(arena);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("linear layer '" + linear.name() + "' is not 2:4 sparse: "
+                            + e.getMessage(), e);
+                }
+            }));
+        }
+        return new LlamaModel(config, embedding, compressed, finalNorm, lmHead);
+    }
+
     /** A cache for one sequence of up to {@code capacity} tokens. */
     public KvCache newCache(int capacity) {
         return new KvCache(config, capacity);
@@ -214,7 +237,7 @@ public final class LlamaModel {
         Scratch s = new Scratch(config, tokens.length);
         int first = cache.length();
         for (int l = 0; l < layers.size(); l++) {
-            layer(engine, l, hidden, tokens.length, cache, first, s, observer);
+            layer(engine, l, hidden, tokens.length, cache, first, s, observer, true);
         }
         cache.advance(tokens.length);
         rmsNorm(engine, hidden, finalNorm, tokens.length, hidden);
@@ -228,7 +251,20 @@ public final class LlamaModel {
      */
     public void applyLayer(CpuEngine engine, int layer, float[] hidden, int tokens, LinearInputObserver observer) {
         KvCache cache = new KvCache(config, tokens);
-        layer(engine, layer, hidden, tokens, cache, 0, new Scratch(config, tokens), observer);
+        layer(engine, layer, hidden, tokens, cache, 0, new Scratch(config, tokens), observer, true);
+    }
+
+    /**
+     * Shows {@code observer} the inputs of decoder layer {@code layer}'s seven linear layers for a
+     * new window of hidden states, as {@link #applyLayer} would, without computing the layer's
+     * output: the last product ({@code down_proj}, a quarter of the layer's multiply-adds) is
+     * skipped. {@code hidden} is left unchanged. Calibration's observing run, which keeps only
+     * statistics.
+     */
+    public void observeLayer(CpuEngine engine, int layer, float[] hidden, int tokens, LinearInputObserver observer) {
+        KvCache cache = new KvCache(config, tokens);
+        float[] copy = java.util.Arrays.copyOf(hidden, tokens * config.hiddenSize());
+        layer(engine, layer, copy, tokens, cache, 0, new Scratch(config, tokens), observer, false);
     }
 
     /** The logits {@code [tokens, vocab]} of every position of a new sequence. */
@@ -265,8 +301,9 @@ public final class LlamaModel {
         }
     }
 
+    /** Decoder layer {@code index} in place; without {@code output}, stops once down_proj's input is observed. */
     private void layer(CpuEngine engine, int index, float[] hidden, int tokens, KvCache cache, int first, Scratch s,
-                       LinearInputObserver observer) {
+                       LinearInputObserver observer, boolean output) {
         Layer layer = layers.get(index);
         int h = config.hiddenSize();
         rmsNorm(engine, hidden, layer.inputNorm(), tokens, s.normed);
@@ -286,18 +323,26 @@ public final class LlamaModel {
         apply(engine, layer.up(), s.normed, tokens, s.up, observer);
         int inter = config.intermediateSize();
         forChunks(engine, tokens, (from, to) -> VectorMath.siluTimes(s.gate, s.up, from * inter, (to - from) * inter));
+        if (!output) {
+            observe(layer.down(), s.gate, tokens, observer);
+            return;
+        }
         apply(engine, layer.down(), s.gate, tokens, s.projected, observer);
         forChunks(engine, tokens, (from, to) -> VectorMath.add(s.projected, hidden, from * h, (to - from) * h));
     }
 
     private static void apply(CpuEngine engine, Linear linear, float[] x, int tokens, float[] y,
                               LinearInputObserver observer) {
+        observe(linear, x, tokens, observer);
+        linear.forward(engine, x, tokens, y);
+    }
+
+    private static void observe(Linear linear, float[] x, int tokens, LinearInputObserver observer) {
         if (observer != LinearInputObserver.NONE) {
             int in = linear.inFeatures();
             MemorySegment view = MemorySegment.ofArray(x).asSlice(0, (long) tokens * in * Float.BYTES);
             observer.observe(linear.name(), new Tensor(linear.name() + ".input", DType.F32, new long[] {tokens, in}, view));
         }
-        linear.forward(engine, x, tokens, y);
     }
 
     /**

@@ -166,6 +166,62 @@ class LlamaModelTest {
     }
 
     @Test
+    void observingALayerShowsTheInputsApplyingItWouldAndChangesNothing() {
+        int[] tokens = TinyLlama.tokens(10, 7);
+        float[] hidden = model.embed(tokens);
+        model.applyLayer(ENGINE, 0, hidden, tokens.length, LinearInputObserver.NONE);
+        float[] before = hidden.clone();
+        List<String> observedNames = new ArrayList<>();
+        List<float[]> observed = new ArrayList<>();
+        model.observeLayer(ENGINE, 1, hidden, tokens.length, (name, x) -> {
+            observedNames.add(name);
+            observed.add(x.toFloatArray());
+        });
+        assertArrayEquals(before, hidden, "the hidden states are left as they were");
+        List<String> appliedNames = new ArrayList<>();
+        List<float[]> applied = new ArrayList<>();
+        model.applyLayer(ENGINE, 1, hidden, tokens.length, (name, x) -> {
+            appliedNames.add(name);
+            applied.add(x.toFloatArray());
+        });
+        assertEquals(appliedNames, observedNames);
+        for (int i = 0; i < applied.size(); i++) {
+            assertArrayEquals(applied.get(i), observed.get(i), appliedNames.get(i));
+        }
+    }
+
+    @Test
+    void twoFourWeightsOnTheSparseKernelsGiveTheSameLogits() {
+        int[] tokens = TinyLlama.tokens(7, 8);
+        try (Arena arena = Arena.ofShared()) {
+            Map<String, Tensor> pruned = new java.util.LinkedHashMap<>();
+            for (Linear l : model.linears()) {
+                Tensor w = Tensor.allocate(arena, l.name() + ".weight", DType.F32, l.outFeatures(), l.inFeatures());
+                // Keep the first two of every four: a 2:4 weight.
+                for (long i = 0; i < w.numel(); i++) {
+                    w.setFloat(i, i % 4 < 2 ? l.weight().getFloat(i) : 0f);
+                }
+                pruned.put(l.name(), w);
+            }
+            LlamaModel dense = model.withLinearWeights(pruned);
+            LlamaModel sparse = dense.withSparse24Kernels(arena);
+            assertTrue(sparse.linears().stream().allMatch(l -> l.compressed() != null));
+            float[] expected = dense.logits(ENGINE, tokens);
+            float[] actual = sparse.logits(ENGINE, tokens);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-5f * Math.max(1, Math.abs(expected[i])), "logit " + i);
+            }
+            KvCache cache = sparse.newCache(tokens.length);
+            float[] last = sparse.nextLogits(ENGINE, cache, tokens);
+            int vocab = TINY.config.vocabSize();
+            assertEquals(expected[(tokens.length - 1) * vocab], last[0], 1e-5f * Math.max(1, Math.abs(last[0])));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> model.withSparse24Kernels(arena), "dense weights are not 2:4");
+            assertTrue(e.getMessage().contains("model.layers.0.self_attn.q_proj"), e.getMessage());
+        }
+    }
+
+    @Test
     void linearWeightsAreReplacedByName() {
         int[] tokens = TinyLlama.tokens(5, 6);
         String name = "model.layers.1.mlp.down_proj";

@@ -16,10 +16,11 @@ import java.util.Random;
 
 /**
  * A small random LLaMA (two layers, four query heads sharing two KV heads) for tests: its weights
- * by Hugging Face name, written as a Hugging Face folder in any float dtype.
+ * by Hugging Face name, written as a Hugging Face folder in any float dtype. Public for the
+ * evaluation harness's tests (package {@code model.eval.lm}).
  */
-final class TinyLlama {
-    static final LlamaConfig CONFIG = new LlamaConfig(64, 96, 2, 4, 2, 260, 64, 1e-5, 10_000, true, 256, 257);
+public final class TinyLlama {
+    public static final LlamaConfig CONFIG = new LlamaConfig(64, 96, 2, 4, 2, 260, 64, 1e-5, 10_000, true, 256, 257);
 
     final LlamaConfig config;
     /** HF name -> row-major values. */
@@ -40,7 +41,7 @@ final class TinyLlama {
         }
     }
 
-    TinyLlama() {
+    public TinyLlama() {
         this(CONFIG, 42);
     }
 
@@ -62,7 +63,7 @@ final class TinyLlama {
     }
 
     /** Writes {@code config.json} and {@code model.safetensors} (in {@code dtype}) into {@code dir}. */
-    Path writeFolder(Path dir, DType dtype) throws IOException {
+    public Path writeFolder(Path dir, DType dtype) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.json"), JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES)
                 .asString(config.toJson(dtype.name().toLowerCase(java.util.Locale.ROOT))));
@@ -84,7 +85,7 @@ final class TinyLlama {
     }
 
     /** Random token ids. */
-    static int[] tokens(int n, long seed) {
+    public static int[] tokens(int n, long seed) {
         Random random = new Random(seed);
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) {
