@@ -121,6 +121,9 @@ public final class BenchMain {
         if (noLinear != null) {
             notes.add("LinearBench left out: " + noLinear);
         }
+        if (engine.equals("cpu") && BenchSuite.generationMissing() != null) {
+            notes.add("GenerationBench left out: " + BenchSuite.generationMissing());
+        }
         List<BenchRun> runs = new ArrayList<>();
         boolean overridden = o.shapes != null || o.tokens != null || o.dtypes != null;
         boolean linearSeen = false;
