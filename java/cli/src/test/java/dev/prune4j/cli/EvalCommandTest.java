@@ -64,7 +64,7 @@ class EvalCommandTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "--model gpt2|only 'minilm'",
+            "--model gpt2|expected minilm (all-MiniLM-L6-v2) or smollm2",
             "--calibration-mode twice|unknown calibration mode",
             "--methods random|unknown method",
             "--sparsity 1.5|not in [0, 1)",

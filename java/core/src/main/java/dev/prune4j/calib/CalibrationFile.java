@@ -4,7 +4,7 @@ import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.EngineArena;
 import dev.prune4j.engine.EngineLease;
 import dev.prune4j.engine.Kernel;
-import dev.prune4j.internal.tensor.F32Tensors;
+import dev.prune4j.tensor.convert.F32Tensors;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Tensor;
 import java.lang.foreign.Arena;

@@ -2,7 +2,7 @@ package dev.prune4j.calib;
 
 import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.EngineArena;
-import dev.prune4j.internal.tensor.F32Tensors;
+import dev.prune4j.tensor.convert.F32Tensors;
 import dev.prune4j.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.util.Arrays;

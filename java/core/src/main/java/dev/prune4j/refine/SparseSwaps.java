@@ -6,7 +6,7 @@ import dev.prune4j.calib.HessianAccumulator;
 import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.EngineArena;
 import dev.prune4j.engine.Kernel;
-import dev.prune4j.internal.tensor.F32Tensors;
+import dev.prune4j.tensor.convert.F32Tensors;
 import dev.prune4j.mask.Mask;
 import dev.prune4j.prune.LayerPruneResult;
 import dev.prune4j.prune.PruneSpec;

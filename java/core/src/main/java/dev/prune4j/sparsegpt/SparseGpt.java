@@ -1,6 +1,6 @@
 package dev.prune4j.sparsegpt;
 
-import dev.prune4j.internal.tensor.F32Tensors;
+import dev.prune4j.tensor.convert.F32Tensors;
 import dev.prune4j.calib.HessianAccumulator;
 import dev.prune4j.calib.ReconstructionError;
 import dev.prune4j.engine.Engine;

@@ -212,7 +212,19 @@ public final class BertEncoder {
      * @return {@code [total tokens, hidden]}, sentences one after the other
      */
     public HiddenStates forward(CpuEngine engine, int[][] ids, LinearInputObserver observer) {
-        int h = config.hiddenSize();
+        HiddenStates hidden = embed(ids);
+        for (int l = 0; l < layers.size(); l++) {
+            applyLayer(engine, l, hidden, observer);
+        }
+        return hidden;
+    }
+
+    /**
+     * The hidden states before the first encoder layer: the LayerNorm-ed embeddings of each
+     * sentence, packed as {@link #forward} packs them. With {@link #applyLayer} the building
+     * blocks of layer-by-layer calibration.
+     */
+    public HiddenStates embed(int[][] ids) {
         int[] offsets = new int[ids.length + 1];
         for (int s = 0; s < ids.length; s++) {
             if (ids[s].length == 0 || ids[s].length > config.maxPositions()) {
@@ -222,12 +234,23 @@ public final class BertEncoder {
             offsets[s + 1] = offsets[s] + ids[s].length;
         }
         int tokens = offsets[ids.length];
-        float[] hidden = embed(ids, offsets, tokens);
-        Buffers b = new Buffers(tokens, h, config.intermediateSize());
-        for (Layer layer : layers) {
-            layer(engine, layer, hidden, offsets, tokens, b, observer);
+        return new HiddenStates(embed(ids, offsets, tokens), offsets, config.hiddenSize());
+    }
+
+    /** Encoder layer {@code index} on {@code hidden}, in place; {@code observer} sees its linear layers' inputs. */
+    public void applyLayer(CpuEngine engine, int index, HiddenStates hidden, LinearInputObserver observer) {
+        if (hidden.hidden() != config.hiddenSize()) {
+            throw new IllegalArgumentException("hidden states of width " + hidden.hidden() + " for an encoder of "
+                    + config.hiddenSize());
         }
-        return new HiddenStates(hidden, offsets, h);
+        int tokens = hidden.offsets()[hidden.sentences()];
+        Buffers b = new Buffers(tokens, config.hiddenSize(), config.intermediateSize());
+        layer(engine, layers.get(index), hidden.states(), hidden.offsets(), tokens, b, observer);
+    }
+
+    /** How many encoder layers there are. */
+    public int layerCount() {
+        return layers.size();
     }
 
     private float[] embed(int[][] ids, int[] offsets, int tokens) {

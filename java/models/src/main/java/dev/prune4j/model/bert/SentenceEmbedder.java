@@ -17,7 +17,7 @@ import java.util.Map;
  */
 public final class SentenceEmbedder implements AutoCloseable {
     /** Sentences per forward pass: bounds the scratch memory, keeps every thread busy. */
-    static final int BATCH = 64;
+    public static final int BATCH = 64;
 
     private final Path dir;
     private final Checkpoint checkpoint;

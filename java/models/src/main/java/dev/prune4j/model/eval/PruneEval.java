@@ -7,8 +7,6 @@ import dev.prune4j.model.bert.SentenceEmbedder;
 import dev.prune4j.model.text.EvalText;
 import dev.prune4j.tensor.Tensor;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Map;
 
@@ -20,7 +18,6 @@ import java.util.Map;
  * stay memory-mapped and untouched.
  */
 public final class PruneEval {
-    private static final ValueLayout.OfInt BITS = ValueLayout.JAVA_INT_UNALIGNED;
     private final SentenceEmbedder model;
     private final EvalText text;
     private final float[][] denseSimilarity;
@@ -87,15 +84,6 @@ public final class PruneEval {
 
     /** Fraction of exactly-zero weights (either sign) over all linear layers; they are F32. */
     static double zeroFraction(List<Linear> layers) {
-        long zeros = 0, total = 0;
-        for (Linear l : layers) {
-            MemorySegment w = l.weight().data();
-            long n = l.weight().numel();
-            for (long i = 0; i < n; i++) {
-                zeros += (w.getAtIndex(BITS, i) & 0x7FFFFFFF) == 0 ? 1 : 0;
-            }
-            total += n;
-        }
-        return (double) zeros / total;
+        return LinearSparsity.zeroFraction(layers);
     }
 }

@@ -1,10 +1,14 @@
-package dev.prune4j.internal.tensor;
+package dev.prune4j.tensor.convert;
 
+import dev.prune4j.internal.tensor.FloatRows;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Tensor;
 import java.lang.foreign.Arena;
 
-/** F32 working copies of weights, and writing them back in a weight's own dtype (through {@link FloatRows}). */
+/**
+ * F32 working copies of weights, and writing F32 results back in a weight's own dtype (rounded to
+ * nearest even), in bulk: what a method or a model does before and after computing in F32.
+ */
 public final class F32Tensors {
     /** Elements converted per bulk copy. */
     private static final int CHUNK = 1 << 14;
