@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -93,7 +94,7 @@ final class EvalCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--methods", paramLabel = "LIST", defaultValue = "magnitude",
-            description = "comma-separated: magnitude, wanda, sparsegpt (default magnitude)")
+            description = "comma-separated: magnitude, wanda, sparsegpt, ria, owl-magnitude, owl-wanda, owl-sparsegpt, any of them +sparseswaps (default magnitude)")
     String methods;
 
     @Option(names = "--sparsity", paramLabel = "LIST", defaultValue = "0.1,0.5,0.9,0.95,0.99",
@@ -161,6 +162,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--force", description = "replace results.md, results.csv and quality.png in --output if they exist")
     boolean force;
 
+    @Mixin
+    MethodSettings methodSettings;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
     boolean help;
 
@@ -220,11 +224,7 @@ final class EvalCommand implements Callable<Integer> {
     private List<LayerPruner<?>> parseMethods() {
         List<LayerPruner<?>> pruners = new ArrayList<>();
         for (String m : Options.list("--methods", methods)) {
-            try {
-                pruners.add(Methods.named(m));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--methods: " + e.getMessage());
-            }
+            pruners.add(methodSettings.method(m, "--methods"));
         }
         return pruners;
     }
@@ -300,13 +300,13 @@ final class EvalCommand implements Callable<Integer> {
                     for (double s : ratios) {
                         PruneSpec.Unstructured target = (PruneSpec.Unstructured) method.defaultSpec(s);
                         results.add(report(out, eval.evaluate(method.name(), target.scope().label(), s,
-                                CalibratedModelPruner.of(embedder, text.calibration(), engine, method, target, mode))));
+                                ModelPruner.calibrated(embedder, text.calibration(), engine, method, target, mode))));
                     }
                 }
                 for (NmPattern p : patternList) {
                     PruneSpec target = PruneSpec.nm(p);
                     ModelPruner pruner = calibrated
-                            ? CalibratedModelPruner.of(embedder, text.calibration(), engine, method, target, mode)
+                            ? ModelPruner.calibrated(embedder, text.calibration(), engine, method, target, mode)
                             : ModelPruner.magnitude(engine, target);
                     results.add(report(out, eval.evaluate(method.name(), p.toString(), p.sparsity(), pruner)));
                 }

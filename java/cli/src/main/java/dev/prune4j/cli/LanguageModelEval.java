@@ -198,16 +198,8 @@ final class LanguageModelEval {
 
     private ModelPruner pruner(LayerPruner<?> method, PruneSpec spec, Engine engine, LlamaModel model, CpuEngine cpu,
                                int[][] calibration) {
-        if (!method.statistics().needsCalibration()) {
-            return ModelPruner.layerwise(engine, method, spec);
-        }
-        return calibrated(method, spec, engine, model, cpu, calibration);
-    }
-
-    private <S> ModelPruner calibrated(LayerPruner<S> method, PruneSpec spec, Engine engine, LlamaModel model,
-                                       CpuEngine cpu, int[][] calibration) {
-        return new CalibratedModelPruner<>(() -> new LlamaCalibrationPass(model, cpu, calibration), engine, method,
-                spec, s.mode());
+        return ModelPruner.calibrated(() -> new LlamaCalibrationPass(model, cpu, calibration), engine, method, spec,
+                s.mode());
     }
 
     private PerplexityResult report(PerplexityResult r) {
@@ -250,7 +242,7 @@ final class LanguageModelEval {
                 for (Setting setting : settings(method)) {
                     out.printf(Locale.ROOT, "%s %s at %.2f, calibrated on each domain:%n", method.name(),
                             setting.label(), setting.sparsity());
-                    DomainTable t = study.run(domains, windows -> calibrated(method, setting.spec(), lease.engine(),
+                    DomainTable t = study.run(domains, windows -> pruner(method, setting.spec(), lease.engine(),
                             loaded.model(), cpu, windows));
                     String label = method.name() + " " + setting.label();
                     md.append(DomainReport.markdown(t, String.format(Locale.ROOT,

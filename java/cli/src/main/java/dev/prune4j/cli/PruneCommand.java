@@ -5,13 +5,11 @@ import dev.prune4j.checkpoint.PruneReport;
 import dev.prune4j.checkpoint.TensorSelector;
 import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.Engines;
-import dev.prune4j.method.Methods;
 import dev.prune4j.prune.LayerPruner;
 import dev.prune4j.prune.NmPattern;
 import dev.prune4j.prune.PruneSpec;
 import dev.prune4j.prune.Scope;
 import dev.prune4j.safetensors.Links;
-import dev.prune4j.sparsegpt.SparseGpt;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -34,9 +33,6 @@ import picocli.CommandLine.Spec;
             "largest Hessian are checked before the first layer; Ctrl-C or SIGTERM removes the partial",
             "output, and what a killed run left (.DIR.*.tmp) is named by the next run (--remove-stale)."})
 final class PruneCommand implements Callable<Integer> {
-    /** The largest --percdamp: damping equal to the mean of the Hessian's diagonal. */
-    static final double MAX_PERCDAMP = 1.0;
-
     @Spec
     CommandSpec spec;
 
@@ -47,7 +43,7 @@ final class PruneCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--method", paramLabel = "NAME", defaultValue = "magnitude",
-            description = "magnitude (default), wanda (|W| * ||X||), sparsegpt (OBS weight updates)")
+            description = "magnitude (default), wanda (|W| * ||X||), sparsegpt (OBS weight updates), ria (relative importance), owl-magnitude, owl-wanda, owl-sparsegpt (OWL layer sparsities around the method); METHOD+sparseswaps refines the mask")
     String method;
 
     @Option(names = "--sparsity", paramLabel = "R", converter = Options.Decimal.class,
@@ -78,13 +74,8 @@ final class PruneCommand implements Callable<Integer> {
             description = "the per-layer report on stdout as a table (default) or JSON")
     String format;
 
-    @Option(names = "--block-size", paramLabel = "B", converter = Options.Whole.class,
-            description = "SparseGPT columns per block (default 128)")
-    Integer blockSize;
-
-    @Option(names = "--percdamp", paramLabel = "D", converter = Options.Decimal.class,
-            description = "SparseGPT damping relative to the mean Hessian diagonal (default 0.01)")
-    Double percDamp;
+    @Mixin
+    MethodSettings methodSettings;
 
     @Option(names = "--no-error", description = "skip the per-layer reconstruction error ||W X^T - W' X^T||^2")
     boolean noError;
@@ -151,17 +142,8 @@ final class PruneCommand implements Callable<Integer> {
         if (!format.equals("table") && !format.equals("json")) {
             throw new UsageException("unknown --format '" + Messages.clean(format) + "' (expected table or json)");
         }
-        if (percDamp != null && !(percDamp > 0 && percDamp <= MAX_PERCDAMP)) {
-            // 0 would make SparseGPT's retries (ten times the damping each) retry with 0 again; above 1
-            // the damping outweighs the Hessian, and huge values overflow F32.
-            throw new UsageException("--percdamp must be a number in (0, " + MAX_PERCDAMP
-                    + "], a fraction of the mean Hessian diagonal; got " + percDamp);
-        }
         try {
-            SparseGpt.Options options = SparseGpt.Options.DEFAULT
-                    .withBlockSize(blockSize != null ? blockSize : SparseGpt.Options.DEFAULT.blockSize())
-                    .withPercDamp(percDamp != null ? percDamp : SparseGpt.Options.DEFAULT.percDamp());
-            LayerPruner<?> pruner = Methods.named(method, options);
+            LayerPruner<?> pruner = methodSettings.method(method, "--method");
             PruneSpec target = pattern != null ? PruneSpec.nm(pattern)
                     : scope != null ? PruneSpec.unstructured(sparsity, scope) : pruner.defaultSpec(sparsity);
             if (pruner.statistics().needsCalibration() && calibration == null) {

@@ -69,6 +69,65 @@ class CalibratedPruneCommandTest {
     }
 
     @Test
+    void refineLowersWandasErrorAndKeepsItsSparsity(@TempDir Path tmp) {
+        Map<String, Object> wanda = prune(tmp.resolve("w"), "wanda", "--pattern=2:4");
+        Map<String, Object> refined = prune(tmp.resolve("r"), "wanda", "--pattern=2:4", "--refine", "sparseswaps");
+        assertEquals(0.5, (Double) refined.get("sparsity"), 1e-12);
+        assertTrue(totalError(refined) < totalError(wanda), refined + " vs " + wanda);
+        // The same method spelt as one name.
+        Map<String, Object> named = prune(tmp.resolve("n"), "wanda+sparseswaps", "--pattern=2:4");
+        assertEquals(totalError(refined), totalError(named), 0.0);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void owlSpreadsTheLayerSparsitiesAroundTheMean(@TempDir Path tmp) {
+        Path model = tmp.resolve("three-layers");
+        CliRun synth = CliRun.of("synth", "--model", "tiny", "--layers", "3", "--output", model.toString(),
+                "--calibration-tokens", "128");
+        assertEquals(0, synth.status(), synth.toString());
+        CliRun run = CliRun.of("prune", "--input", model.toString(), "--output", tmp.resolve("o").toString(),
+                "--method", "owl-wanda", "--sparsity", "0.5", "--owl-lambda", "0.1", "--owl-m", "3",
+                "--calibration", model.resolve(SyntheticCalibration.FILE).toString(), "--engine", "cpu",
+                "--format", "json");
+        assertEquals(0, run.status(), run.toString());
+        Map<String, Object> report = JsonText.object(run.out());
+        // Every decoder layer has the same shapes, so the weighted mean is the plain one: 0.5 up to
+        // the floor of each row's count.
+        assertEquals(0.5, (Double) report.get("sparsity"), 2e-3, run.out());
+        // As in the reference, the outlier ratios are scaled onto a range 2 lambda wide, then shifted
+        // so that the mean is r: no two layers lie more than 2 lambda apart.
+        java.util.TreeSet<Double> layerSparsities = new java.util.TreeSet<>();
+        for (Object layer : (List<Object>) report.get("layers")) {
+            double s = ((Number) ((Map<String, Object>) layer).get("sparsity")).doubleValue();
+            layerSparsities.add(Math.round(s * 1000) / 1000.0);
+        }
+        assertTrue(layerSparsities.size() > 1, "OWL gave every layer the same sparsity: " + layerSparsities);
+        assertTrue(layerSparsities.last() - layerSparsities.first() <= 0.2 + 2e-3, layerSparsities.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--owl-lambda=-0.1", "--owl-m=0", "--refine=nosuch", "--percdamp=0"})
+    void aBadMethodSettingIsAUsageErrorNamingItsOption(String setting, @TempDir Path tmp) {
+        CliRun run = CliRun.of("prune", "--input", dense.toString(), "--output", tmp.resolve("o").toString(),
+                "--method", "owl-wanda", "--sparsity", "0.5", "--calibration", calibration.toString(), setting);
+        assertEquals(2, run.status(), run.toString());
+        String option = setting.substring(0, setting.indexOf('='));
+        assertTrue(run.err().contains(option), run.err());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertFalse(Files.exists(tmp.resolve("o")));
+    }
+
+    @Test
+    void aRefinerNamedTwiceIsRefused(@TempDir Path tmp) {
+        CliRun run = CliRun.of("prune", "--input", dense.toString(), "--output", tmp.resolve("o").toString(),
+                "--method", "wanda+sparseswaps", "--refine", "sparseswaps", "--sparsity", "0.5",
+                "--calibration", calibration.toString());
+        assertEquals(2, run.status(), run.toString());
+        assertTrue(run.err().contains("--refine"), run.err());
+    }
+
+    @Test
     void reducedStatisticsGiveTheSameMasksAsRawInputs(@TempDir Path tmp) throws Exception {
         Path reduced = tmp.resolve("reduced.safetensors");
         CliRun run = CliRun.of("calibrate", "--inputs", calibration.toString(), "--output", reduced.toString(),

@@ -1,6 +1,8 @@
 package dev.prune4j.model.eval;
 
 import dev.prune4j.engine.Engine;
+import dev.prune4j.model.bert.SentenceEmbedder;
+import dev.prune4j.owl.OwlPruner;
 import dev.prune4j.mask.Mask;
 import dev.prune4j.model.bert.Linear;
 import dev.prune4j.prune.LayerPruner;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Prunes a model's linear layers together: returns the new weight of each layer it changed, by
@@ -39,6 +42,38 @@ public interface ModelPruner {
             }
             return out;
         };
+    }
+
+    /**
+     * {@code method} to {@code spec}, calibrated on {@code calibration} as {@code mode} says when it
+     * needs statistics: OWL methods through {@link OwlModelPruner} (their layer sparsities from the
+     * dense model first), other calibrated methods through {@link CalibratedModelPruner}, the rest
+     * {@link #layerwise}.
+     */
+    static ModelPruner calibrated(Supplier<? extends LayerwisePass> calibration, Engine engine, LayerPruner<?> method,
+                                  PruneSpec spec, CalibratedModelPruner.Mode mode) {
+        if (method instanceof OwlPruner<?> owl) {
+            return owl(calibration, engine, owl, spec, mode);
+        }
+        if (!method.statistics().needsCalibration()) {
+            return layerwise(engine, method, spec);
+        }
+        return new CalibratedModelPruner<>(calibration, engine, method, spec, mode);
+    }
+
+    /** As {@link #calibrated(Supplier, Engine, LayerPruner, PruneSpec, CalibratedModelPruner.Mode)} on a sentence-embedding model. */
+    static ModelPruner calibrated(SentenceEmbedder model, List<String> calibration, Engine engine, LayerPruner<?> method,
+                                  PruneSpec spec, CalibratedModelPruner.Mode mode) {
+        if (calibration.isEmpty()) {
+            throw new IllegalArgumentException("calibration needs at least one sentence");
+        }
+        List<String> sentences = List.copyOf(calibration);
+        return calibrated(() -> new BertCalibrationPass(model, sentences), engine, method, spec, mode);
+    }
+
+    private static <S> ModelPruner owl(Supplier<? extends LayerwisePass> calibration, Engine engine, OwlPruner<S> owl,
+                                       PruneSpec spec, CalibratedModelPruner.Mode mode) {
+        return new OwlModelPruner<>(calibration, engine, owl, spec, mode);
     }
 
     /** One magnitude threshold across all linear layers: {@code floor(ratio * total)} weights of the model. */
