@@ -65,6 +65,14 @@ public final class GgufFile implements AutoCloseable {
         }
     }
 
+    /**
+     * A GGUF file already in memory ({@code file}, owned by {@code arena}, which {@link #close}
+     * closes), validated as {@link #open} does; {@code path} names it in errors. For the fuzz target.
+     */
+    static GgufFile of(Path path, Arena arena, MemorySegment file) throws GgufException {
+        return new GgufFile(path, arena, file, GgufParser.parse(path, file));
+    }
+
     public Path path() {
         return path;
     }

@@ -70,6 +70,14 @@ class GgufMalformedTest {
     }
 
     @Test
+    void controlCharactersOfTheFileAreEscapedSoTheErrorStaysOneLine() throws IOException {
+        // A key with a newline and an ESC in it, whose value type is unknown (found by GgufFuzzTest).
+        GgufException e = refuse(GgufBytes.header(3, 0, 1).key("evil\nkey\u001b[2J", 99).u32(0));
+        assertMentions(e, "evil\\nkey\\x1b[2J", "unknown value type 99");
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
+
+    @Test
     void truncatedHeader() throws IOException {
         byte[] whole = GgufBytes.header(3, 0, 1).kvString("general.name", "smol").bytes();
         assertMentions(refuse(Arrays.copyOf(whole, 10)), "file ends inside the tensor count", "truncated");
