@@ -159,7 +159,7 @@ final class EvalCommand implements Callable<Integer> {
             description = "CPU threads (default: every processor)")
     Integer threads;
 
-    @Option(names = "--force", description = "replace results.md, results.csv and quality.png in --output if they exist")
+    @Option(names = "--force", description = "replace the result files in --output if they exist (results.md, results.csv and quality.png or perplexity.png; domains.md, domains.csv and jaccard.csv)")
     boolean force;
 
     @Mixin
