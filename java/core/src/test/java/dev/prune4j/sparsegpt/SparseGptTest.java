@@ -204,4 +204,13 @@ class SparseGptTest {
             assertEquals(w.getFloat(5) != 0, true, "the input weight tensor keeps its values");
         }
     }
+
+    @Test
+    void optionsRefuseWhatCannotWork() {
+        assertThrows(IllegalArgumentException.class, () -> SparseGpt.Options.DEFAULT.withPercDamp(0));
+        assertThrows(IllegalArgumentException.class, () -> SparseGpt.Options.DEFAULT.withPercDamp(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> SparseGpt.Options.DEFAULT.withPercDamp(Double.POSITIVE_INFINITY));
+        assertThrows(IllegalArgumentException.class, () -> SparseGpt.Options.DEFAULT.withBlockSize(0));
+        assertThrows(IllegalArgumentException.class, () -> new SparseGpt.Options(128, 0.01, -1, true));
+    }
 }
