@@ -90,7 +90,8 @@ if ! "$jdk/bin/jar" tf "$bundle/lib/prune4j-cuda.jar" | grep -qx 'META-INF/nativ
   echo "bundle: $(one_jar java/cuda) does not carry libprune4j.so (build after bash native/build.sh)" >&2
   exit 1
 fi
-for c in dev/prune4j/cuda/CudaEngineGpuTest dev/prune4j/cuda/CudaLinearKernelsGpuTest dev/prune4j/bindings/LibraryCallsTest; do
+for c in dev/prune4j/cuda/CudaEngineGpuTest dev/prune4j/cuda/CudaLinearKernelsGpuTest dev/prune4j/cuda/CudaMethodKernelsGpuTest \
+    dev/prune4j/bindings/LibraryCallsTest; do
   if ! ls "$bundle"/test-classes/*/"$c.class" > /dev/null 2>&1; then
     echo "bundle: test class $c is missing (were the tests compiled?)" >&2
     exit 1

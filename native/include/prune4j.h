@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 /* Bumped on every incompatible change; the Java side refuses a library of another version. */
-#define PRUNE4J_ABI_VERSION 4
+#define PRUNE4J_ABI_VERSION 5
 
 /* Status codes. */
 #define P4J_OK 0
@@ -446,6 +446,63 @@ int prune4j_row_quadratic_form_sum(p4j_context* ctx, const void* a, int32_t a_dt
 int prune4j_magnitude_histogram_async(p4j_context* ctx, const void* values, int32_t dtype, uint64_t numel,
                                       const uint64_t* live, int32_t key_space, int32_t shift, int32_t bits,
                                       int32_t prefix, uint64_t* histogram, int64_t* nan_slot);
+
+/* ---- RIA, OWL and SparseSwaps kernels (native/src/ria_scores.cu, score_reductions.cu, mask_swaps.cu);
+ * twins of dev.prune4j.internal.cpu.RiaScores, ScoreReductions and MaskSwaps ----
+ *
+ * Device memory, row-major, as the section above. Argument checks that need no device (shapes,
+ * options, out-parameters) come before the context is checked. Sums are computed in one fixed order
+ * (no floating-point atomics), so every result repeats run to run.
+ */
+
+/*
+ * RIA's scores: scores[i][j] = (|w[i][j]| / sum_k |w[k][j]| + |w[i][j]| / sum_k |w[i][k]|) *
+ * pow((double) norm_sq[j] / tokens, exponent / 2), F32 [rows, cols], for w [rows, cols] (F32, F16 or
+ * BF16) and norm_sq F32 [cols]; a zero row or column sum contributes 0. The sums in double in the CPU
+ * engine's order (a row's columns in order; a column's rows in chunks of 64, the chunks in order),
+ * so the scores are bit-identical to the CPU's except where the device's pow and Java's Math.pow
+ * round the column factor apart (then by one ulp of a score, rarely). tokens >= 1, exponent finite
+ * and >= 0. Does not wait.
+ */
+int prune4j_ria_scores(p4j_context* ctx, const void* w, int32_t dtype, int64_t rows, int64_t cols,
+                       const float* norm_sq, int64_t tokens, double exponent, float* scores);
+
+/*
+ * *sum = the sum of the numel F32 elements of t in double: chunks of 65536 elements each summed in
+ * flat order, the chunks' sums in chunk order, bit-identical to the CPU engine's. *sum = 0 on
+ * failure. Synchronises the stream.
+ */
+int prune4j_score_sum(p4j_context* ctx, const float* t, uint64_t numel, double* sum);
+
+/*
+ * *count = how many of the numel F32 elements of t are strictly above threshold (NaN never is).
+ * *count = 0 on failure. Synchronises the stream.
+ */
+int prune4j_count_above(p4j_context* ctx, const float* t, uint64_t numel, float threshold, int64_t* count);
+
+/*
+ * out = d h for F32 d [rows, n] and h [n, n]; out F32 [rows, n] is overwritten. Through cuBLASLt (loaded
+ * at run time) in F32 multiply-adds, no TF32: equal to the CPU's product up to F32 rounding (the
+ * order of the sums differs). Does not wait.
+ */
+int prune4j_hessian_product(p4j_context* ctx, const float* d, int64_t rows, int64_t n, const float* h, float* out);
+
+/*
+ * SparseSwaps' 1-swaps, row by row, on w (original weights), v (working weights, zero where
+ * pruned), g = (w - v) h (all F32 [rows, n]) and h F32 [n, n], with the layer's mask keep
+ * [rows * n bits]: in each group of group columns (n: the whole row; M for N:M; n % group == 0),
+ * repeatedly unprunes one pruned weight and prunes one kept weight of the group when that lowers
+ * the row's error (w - v) h (w - v)^T by more than tolerance times it, at most max_swaps_per_row
+ * times a row. candidates > 0 restricts a whole-row search to that many best weights to unprune
+ * and to prune alone (0: every pair; ignored when group < n). v, g (rows that swapped) and keep
+ * are updated in place; every row and group keeps its count. *swaps (host) = the swaps made, 0 on
+ * failure. For the same inputs every row is bit-identical to the CPU engine's (MaskSwaps.swap):
+ * up to 32 candidates, every pair, or N:M groups one warp per row, more candidates one thread per
+ * row. Synchronises the stream.
+ */
+int prune4j_mask_swaps(p4j_context* ctx, const float* w, float* v, float* g, const float* h, int64_t rows, int64_t n,
+                       uint64_t* keep, int32_t group, int32_t max_swaps_per_row, int32_t candidates,
+                       double tolerance, int64_t* swaps);
 
 #ifdef __cplusplus
 }

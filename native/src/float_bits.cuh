@@ -3,8 +3,9 @@
 // functions the kernels call, and so that results match the Java twins bit for bit:
 //  - F16/BF16 -> F32 widen exactly; F32 -> F16 is Java's Float.floatToFloat16 (round to nearest
 //    even, its NaN rule), F32 -> BF16 is dev.prune4j.tensor.Half.floatToBf16;
-//  - mul_rn / sub_rn / div_rn round once each and are never contracted into an FMA: Java rounds
-//    a product and the following subtraction separately (ObsBlock, MatMulKernel.subtractOuter).
+//  - mul_rn / sub_rn / div_rn (and dmul_rn ... for doubles) round once each and are never
+//    contracted into an FMA: Java rounds a product and the following subtraction separately
+//    (ObsBlock, MatMulKernel.subtractOuter, MaskSwaps).
 #pragma once
 
 #include "p4j_internal.cuh"
@@ -66,6 +67,63 @@ __host__ __device__ inline float div_rn(float a, float b) {
     return a / b;
 #endif
 }
+
+// The same for doubles (RiaScores, ScoreReductions and MaskSwaps compute in double as Java does).
+__host__ __device__ inline double dmul_rn(double a, double b) {
+#ifdef __CUDA_ARCH__
+    return __dmul_rn(a, b);
+#else
+    volatile double p = a * b;
+    return p;
+#endif
+}
+
+__host__ __device__ inline double dadd_rn(double a, double b) {
+#ifdef __CUDA_ARCH__
+    return __dadd_rn(a, b);
+#else
+    return a + b;
+#endif
+}
+
+__host__ __device__ inline double dsub_rn(double a, double b) {
+#ifdef __CUDA_ARCH__
+    return __dsub_rn(a, b);
+#else
+    return a - b;
+#endif
+}
+
+__host__ __device__ inline double ddiv_rn(double a, double b) {
+#ifdef __CUDA_ARCH__
+    return __ddiv_rn(a, b);
+#else
+    return a / b;
+#endif
+}
+
+__host__ __device__ inline double bits_to_double(uint64_t b) {
+#ifdef __CUDA_ARCH__
+    return __longlong_as_double(static_cast<long long>(b));
+#else
+    double d;
+    std::memcpy(&d, &b, sizeof d);
+    return d;
+#endif
+}
+
+__host__ __device__ inline uint64_t double_to_bits(double d) {
+#ifdef __CUDA_ARCH__
+    return static_cast<uint64_t>(__double_as_longlong(d));
+#else
+    uint64_t b;
+    std::memcpy(&b, &d, sizeof b);
+    return b;
+#endif
+}
+
+// +infinity as a double, on both sides.
+__host__ __device__ inline double double_infinity() { return bits_to_double(0x7FF0000000000000ull); }
 
 // F16 bits to F32, exact (NaN keeps its sign and payload, as Float.float16ToFloat).
 __host__ __device__ inline float f16_to_f32(uint32_t h) {

@@ -77,6 +77,7 @@ int main() {
     }
     gemm_math_tests(expect);
     std::printf("%d passed, %d failed\n", passes, failures);
-    const long more = p4j_test::run_layout_tests() + p4j_test::run_obs_tests();
+    const long more = p4j_test::run_layout_tests() + p4j_test::run_obs_tests() + p4j_test::run_swap_tests() +
+                      p4j_test::run_method_score_tests();
     return failures == 0 && more == 0 ? 0 : 1;
 }

@@ -22,5 +22,7 @@ struct Tally {
 // Each returns its failures after printing "suite: N passed, M failed".
 long run_layout_tests();
 long run_obs_tests();
+long run_swap_tests();
+long run_method_score_tests();
 
 }  // namespace p4j_test

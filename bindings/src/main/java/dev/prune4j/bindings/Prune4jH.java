@@ -25,7 +25,7 @@ public final class Prune4jH {
     public static final ValueLayout.OfFloat C_FLOAT = ValueLayout.JAVA_FLOAT;
     public static final ValueLayout.OfDouble C_DOUBLE = ValueLayout.JAVA_DOUBLE;
 
-    public static final int PRUNE4J_ABI_VERSION = 4;
+    public static final int PRUNE4J_ABI_VERSION = 5;
     public static final int P4J_OK = 0;
     public static final int P4J_ERR_INVALID_ARGUMENT = 1;
     public static final int P4J_ERR_CUDA = 2;
@@ -1014,6 +1014,106 @@ public final class Prune4jH {
     public static int prune4j_magnitude_histogram_async(MemorySegment ctx, MemorySegment values, int dtype, long numel, MemorySegment live, int key_space, int shift, int bits, int prefix, MemorySegment histogram, MemorySegment nan_slot) {
         try {
             return (int) prune4j_magnitude_histogram_async.Handle.HANDLE.invokeExact(ctx, values, dtype, numel, live, key_space, shift, bits, prefix, histogram, nan_slot);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_ria_scores(p4j_context* ctx, const void* w, int32_t dtype, int64_t rows, int64_t cols, const float* norm_sq, int64_t tokens, double exponent, float* scores)} */
+    static final class prune4j_ria_scores {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_LONG, C_LONG, C_POINTER, C_LONG, C_DOUBLE, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_ria_scores() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_ria_scores", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_ria_scores(MemorySegment ctx, MemorySegment w, int dtype, long rows, long cols, MemorySegment norm_sq, long tokens, double exponent, MemorySegment scores) {
+        try {
+            return (int) prune4j_ria_scores.Handle.HANDLE.invokeExact(ctx, w, dtype, rows, cols, norm_sq, tokens, exponent, scores);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_score_sum(p4j_context* ctx, const float* t, uint64_t numel, double* sum)} */
+    static final class prune4j_score_sum {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_LONG, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_score_sum() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_score_sum", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_score_sum(MemorySegment ctx, MemorySegment t, long numel, MemorySegment sum) {
+        try {
+            return (int) prune4j_score_sum.Handle.HANDLE.invokeExact(ctx, t, numel, sum);
+        } catch (Throwable ex) {  // t is the tensor parameter
+            throw rethrow(ex);
+        }
+    }
+
+    /** {@code int prune4j_count_above(p4j_context* ctx, const float* t, uint64_t numel, float threshold, int64_t* count)} */
+    static final class prune4j_count_above {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_LONG, C_FLOAT, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_count_above() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_count_above", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_count_above(MemorySegment ctx, MemorySegment t, long numel, float threshold, MemorySegment count) {
+        try {
+            return (int) prune4j_count_above.Handle.HANDLE.invokeExact(ctx, t, numel, threshold, count);
+        } catch (Throwable ex) {  // t is the tensor parameter
+            throw rethrow(ex);
+        }
+    }
+
+    /** {@code int prune4j_hessian_product(p4j_context* ctx, const float* d, int64_t rows, int64_t n, const float* h, float* out)} */
+    static final class prune4j_hessian_product {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_LONG, C_LONG, C_POINTER, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_hessian_product() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_hessian_product", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_hessian_product(MemorySegment ctx, MemorySegment d, long rows, long n, MemorySegment h, MemorySegment out) {
+        try {
+            return (int) prune4j_hessian_product.Handle.HANDLE.invokeExact(ctx, d, rows, n, h, out);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int prune4j_mask_swaps(p4j_context* ctx, const float* w, float* v, float* g, const float* h, int64_t rows, int64_t n, uint64_t* keep, int32_t group, int32_t max_swaps_per_row, int32_t candidates, double tolerance, int64_t* swaps)} */
+    static final class prune4j_mask_swaps {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_LONG, C_LONG, C_POINTER, C_INT, C_INT, C_INT, C_DOUBLE, C_POINTER);
+        public static final boolean CRITICAL = false;
+
+        private prune4j_mask_swaps() {}
+
+        private static final class Handle {
+            static final MethodHandle HANDLE = NativeLibrary.downcall("prune4j_mask_swaps", DESC, CRITICAL);
+        }
+    }
+
+    public static int prune4j_mask_swaps(MemorySegment ctx, MemorySegment w, MemorySegment v, MemorySegment g, MemorySegment h, long rows, long n, MemorySegment keep, int group, int max_swaps_per_row, int candidates, double tolerance, MemorySegment swaps) {
+        try {
+            return (int) prune4j_mask_swaps.Handle.HANDLE.invokeExact(ctx, w, v, g, h, rows, n, keep, group, max_swaps_per_row, candidates, tolerance, swaps);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -25,6 +25,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The CUDA engine: the kernels of {@code libprune4j} (native/src) called through the FFM bindings,
@@ -33,8 +34,9 @@ import java.util.Set;
  * algorithms that keep a layer resident move it once each way. Masks are bit-identical to the CPU
  * engine's.
  *
- * <p>Kernels: magnitude selection, Wanda's scores, the calibration statistics and SparseGPT's
- * (Cholesky inverse, OBS scores and blocks, trailing update, quadratic form). The ones that need
+ * <p>Kernels: magnitude selection, Wanda's scores, the calibration statistics, SparseGPT's
+ * (Cholesky inverse, OBS scores and blocks, trailing update, quadratic form), RIA's scores, OWL's
+ * score sum and outlier count, and SparseSwaps' (D H product, row-wise swaps). The ones that need
  * cuBLASLt or cuSOLVER (loaded at run time) are listed in {@link #kernels()} only when the library
  * loads here; otherwise an algorithm that needs them runs on the CPU engine ({@code EngineLease}).
  * Calls are serialised on the {@link CudaContext}, the one lock of the device's stream.
@@ -46,10 +48,11 @@ public final class CudaEngine implements Engine {
     /** Kernels of libprune4j's own: always there with the library. */
     private static final Set<Kernel> OWN = EnumSet.of(Kernel.MAGNITUDE_HISTOGRAM, Kernel.PRUNE_BELOW,
             Kernel.PRUNE_SMALLEST_PER_ROW, Kernel.PRUNE_NM, Kernel.APPLY_MASK, Kernel.SQUARED_NORMS,
-            Kernel.WANDA_SCORES, Kernel.OBS_SCORES, Kernel.OBS_BLOCK);
+            Kernel.WANDA_SCORES, Kernel.OBS_SCORES, Kernel.OBS_BLOCK, Kernel.RIA_SCORES, Kernel.SCORE_SUM,
+            Kernel.COUNT_ABOVE, Kernel.MASK_SWAPS);
     /** Kernels that are cuBLASLt GEMMs. */
     private static final Set<Kernel> ON_CUBLASLT = EnumSet.of(Kernel.HESSIAN_UPDATE, Kernel.TRAILING_UPDATE,
-            Kernel.QUADRATIC_FORM);
+            Kernel.QUADRATIC_FORM, Kernel.HESSIAN_PRODUCT);
 
     private final CudaContext context;
     private final Device device;
@@ -127,11 +130,16 @@ public final class CudaEngine implements Engine {
 
     /** libprune4j's own kernels, and those of the run-time libraries that load here. */
     private static Set<Kernel> availableKernels() {
+        return availableKernels(CudaLibraries::available);
+    }
+
+    /** The kernels with the run-time libraries {@code loads} accepts (a seam for the tests, which need no GPU). */
+    static Set<Kernel> availableKernels(Predicate<CudaLibraries.Library> loads) {
         Set<Kernel> k = EnumSet.copyOf(OWN);
-        if (CudaLibraries.available(CudaLibraries.Library.CUBLASLT)) {
+        if (loads.test(CudaLibraries.Library.CUBLASLT)) {
             k.addAll(ON_CUBLASLT);
         }
-        if (CudaLibraries.available(CudaLibraries.Library.CUSOLVER)) {
+        if (loads.test(CudaLibraries.Library.CUSOLVER)) {
             k.add(Kernel.CHOLESKY_INVERSE);
         }
         return java.util.Collections.unmodifiableSet(k);
@@ -316,6 +324,48 @@ public final class CudaEngine implements Engine {
         requireResident(d, h);
         synchronized (context) {
             return SparseGptKernels.rowQuadraticFormSum(context, d, h);
+        }
+    }
+
+    @Override
+    public void riaScores(Tensor w, Tensor normSq, long tokens, double exponent, Tensor scores) {
+        requireResident(w, normSq, scores);
+        synchronized (context) {
+            MethodKernels.riaScores(context, w, normSq, tokens, exponent, scores);
+        }
+    }
+
+    @Override
+    public double scoreSum(Tensor t) {
+        requireResident(t);
+        synchronized (context) {
+            return MethodKernels.scoreSum(context, t);
+        }
+    }
+
+    @Override
+    public long countAbove(Tensor t, float threshold) {
+        requireResident(t);
+        synchronized (context) {
+            return MethodKernels.countAbove(context, t, threshold);
+        }
+    }
+
+    @Override
+    public void hessianProduct(Tensor d, Tensor h, Tensor out) {
+        require(Kernel.HESSIAN_PRODUCT);
+        requireResident(d, h, out);
+        synchronized (context) {
+            MethodKernels.hessianProduct(context, d, h, out);
+        }
+    }
+
+    @Override
+    public long maskSwaps(Tensor w, Tensor v, Tensor g, Tensor h, Mask keep, int group, int maxSwapsPerRow,
+                          int candidates, double tolerance) {
+        requireResident(w, v, g, h);
+        synchronized (context) {
+            return MethodKernels.maskSwaps(context, w, v, g, h, keep, group, maxSwapsPerRow, candidates, tolerance);
         }
     }
 
