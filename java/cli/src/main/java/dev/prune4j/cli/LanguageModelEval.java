@@ -83,18 +83,19 @@ final class LanguageModelEval {
         BpeTokenizer tokenizer = tokenizer(source);
         // Texts before weights: a text too short or not UTF-8 fails in seconds, not after loading the model.
         Inputs inputs = s.domains() ? domainInputs(tokenizer) : tableInputs(tokenizer);
-        LlamaModel model = model(source);
-        Loaded loaded = new Loaded(model, source.describe());
-        out.printf(Locale.ROOT, "model %s: %d decoder layers, %d linear layers%n", loaded.source(),
-                model.config().layers(), model.linears().size());
-        out.flush();
+        // The tables are rewritten after every row; what exists before the run is replaced only with
+        // --force. Settled after the texts (a bad one leaves nothing) and before minutes of work.
         Files.createDirectories(s.output());
-        // The tables are rewritten after every row; what exists before the run is replaced only with --force.
         List<String> files = s.domains() ? List.of("domains.md", "domains.csv", "jaccard.csv")
                 : List.of("results.md", "results.csv", "perplexity.png");
         for (String file : files) {
             Outputs.file(s.output().resolve(file), s.force(), false);
         }
+        LlamaModel model = model(source);
+        Loaded loaded = new Loaded(model, source.describe());
+        out.printf(Locale.ROOT, "model %s: %d decoder layers, %d linear layers%n", loaded.source(),
+                model.config().layers(), model.linears().size());
+        out.flush();
         try (CpuEngine cpu = new CpuEngine(s.threads())) {
             Engine pruning = "cpu".equals(s.engine()) ? cpu : Engines.create(s.engine());
             try {

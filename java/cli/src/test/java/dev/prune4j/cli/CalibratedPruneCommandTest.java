@@ -96,14 +96,15 @@ class CalibratedPruneCommandTest {
         // the floor of each row's count.
         assertEquals(0.5, (Double) report.get("sparsity"), 2e-3, run.out());
         // As in the reference, the outlier ratios are scaled onto a range 2 lambda wide, then shifted
-        // so that the mean is r: no two layers lie more than 2 lambda apart.
+        // so that the mean is r: no two layers lie more than 2 lambda apart (the tensors of a layer
+        // differ a little more, by the floor of each row's count).
         java.util.TreeSet<Double> layerSparsities = new java.util.TreeSet<>();
         for (Object layer : (List<Object>) report.get("layers")) {
             double s = ((Number) ((Map<String, Object>) layer).get("sparsity")).doubleValue();
             layerSparsities.add(Math.round(s * 1000) / 1000.0);
         }
         assertTrue(layerSparsities.size() > 1, "OWL gave every layer the same sparsity: " + layerSparsities);
-        assertTrue(layerSparsities.last() - layerSparsities.first() <= 0.2 + 2e-3, layerSparsities.toString());
+        assertTrue(layerSparsities.last() - layerSparsities.first() <= 0.2 + 0.01, layerSparsities.toString());
     }
 
     @ParameterizedTest

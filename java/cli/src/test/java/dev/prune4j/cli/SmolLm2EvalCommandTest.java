@@ -61,6 +61,19 @@ class SmolLm2EvalCommandTest {
         try (var files = Files.list(out)) {
             assertEquals(3, files.count(), "no temporary files left behind");
         }
+
+        // A second run into the same folder keeps the results, unless told to replace them.
+        byte[] before = Files.readAllBytes(out.resolve("results.md"));
+        CliRun again = CliRun.of("eval", "--model", "smollm2", "--output", out.toString(), "--methods", "magnitude",
+                "--sparsity", "0.5", "--pattern", "none", "--context", "32", "--eval-windows", "1");
+        assertEquals(1, again.status(), again.toString());
+        assertTrue(again.err().contains("results.md") && again.err().contains("--force"), again.err());
+        assertEquals(1, again.err().strip().lines().count(), again.err());
+        assertEquals(new String(before, StandardCharsets.UTF_8), Files.readString(out.resolve("results.md")));
+        CliRun forced = CliRun.of("eval", "--model", "smollm2", "--output", out.toString(), "--methods", "magnitude",
+                "--sparsity", "0.5", "--pattern", "none", "--context", "32", "--eval-windows", "1", "--force");
+        assertEquals(0, forced.status(), forced.toString());
+        assertEquals(3, Files.readAllLines(out.resolve("results.csv")).size(), "header, dense, magnitude");
     }
 
     @Test
