@@ -3,51 +3,53 @@ package dev.prune4j.internal.cpu;
 import dev.prune4j.internal.parallel.Parallel;
 import dev.prune4j.internal.tensor.FloatRows;
 import dev.prune4j.internal.tensor.LittleEndian;
+import dev.prune4j.internal.vector.VectorGate;
 import dev.prune4j.sparse.LinearKernels;
 import dev.prune4j.sparse.Sparse24;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The linear-layer GEMMs on the CPU, dense and 2:4: the default {@link LinearKernels} of every
- * engine and the reference for the others. Activations are converted to F32 a tile of tokens at a
- * time; the output rows (weight rows) are split over the threads, and each thread runs the row
- * kernel ({@link RowDot}: Vector API where enabled) for every token of the tile.
+ * engine and the reference for the others. Two paths:
  *
- * <p>Decode path: with at most {@value #DECODE_TOKENS} tokens the whole input is one tile, so every
- * weight row is streamed from memory once and reused from cache for all tokens. General path: tiles
- * of {@value #TILE_TOKENS} tokens, the weight streamed once per tile.
+ * <ul>
+ *   <li><b>decode</b> (fewer than {@link #GEMM_TOKENS} tokens): the register-tiled kernels of
+ *       {@link RowTiles} read the weight where it lies, each byte once per call, the output rows
+ *       split over the threads;</li>
+ *   <li><b>prefill</b>: the packed, cache-blocked GEMM of {@link MatMul}.</li>
+ * </ul>
  */
 public final class CpuLinearKernels implements LinearKernels {
-    /** Up to this many tokens the weight is read once (the GEMV/decode path). */
-    public static final int DECODE_TOKENS = 16;
     /**
      * From this many tokens on, F32 layers run on the packed GEMM ({@link MatMul}): packing W costs a
-     * pass over it, which pays once there are enough tokens to reuse each packed panel. A first
-     * setting from a noisy 2-core machine; the CPU kernel work measures it properly.
+     * pass over it, which pays once there are enough tokens to reuse each packed panel.
      */
     static final int GEMM_TOKENS = 256;
-    /** Tokens per tile on the general path. */
-    static final int TILE_TOKENS = 64;
-    /** Output rows per parallel task: enough work per task, enough tasks to balance. */
-    private static final int ROWS_PER_TASK = 32;
+    /** Weight bytes below which a call runs on one thread: handing work to the pool costs more. */
+    private static final long PARALLEL_BYTES = 256 << 10;
+    /** Tasks per thread: slack for a thread that the OS or another process holds up. */
+    private static final int TASKS_PER_THREAD = 4;
 
     private final Parallel parallel;
     private final int threads;
-    private final RowDot dot;
+    private final RowTiles tiles;
 
     /** Kernels on {@code threads} threads of {@code parallel}, with the Vector API when it is enabled. */
     public CpuLinearKernels(Parallel parallel, int threads) {
-        this(parallel, threads, RowDots.best());
+        this(parallel, threads, Tiles.BEST);
     }
 
-    private CpuLinearKernels(Parallel parallel, int threads, RowDot dot) {
+    private CpuLinearKernels(Parallel parallel, int threads, RowTiles tiles) {
         this.parallel = parallel;
         this.threads = threads;
-        this.dot = dot;
+        this.tiles = tiles;
+    }
+
+    private static final class Tiles {
+        static final RowTiles BEST = VectorGate.pick("linear kernels", RowTiles.class,
+                "dev.prune4j.internal.cpu.VectorRowTiles", () -> ScalarRowTiles.INSTANCE);
     }
 
     /** The kernels on the JVM's common pool: what an engine without GEMMs of its own offers. */
@@ -62,12 +64,12 @@ public final class CpuLinearKernels implements LinearKernels {
 
     /** The same kernels without the Vector API (for comparison and tests). */
     public static CpuLinearKernels scalar(Parallel parallel, int threads) {
-        return new CpuLinearKernels(parallel, threads, ScalarRowDot.INSTANCE);
+        return new CpuLinearKernels(parallel, threads, ScalarRowTiles.INSTANCE);
     }
 
     @Override
     public String description() {
-        return "cpu linear kernels (" + dot.description() + ", " + threads + " thread" + (threads == 1 ? "" : "s") + ")";
+        return "cpu linear kernels (" + tiles.description() + ", " + threads + " thread" + (threads == 1 ? "" : "s") + ")";
     }
 
     @Override
@@ -75,16 +77,33 @@ public final class CpuLinearKernels implements LinearKernels {
         int in = Math.toIntExact(w.dim(1));
         int out = Math.toIntExact(w.dim(0));
         MemorySegment data = w.data();
-        DType dtype = w.dtype();
+        WeightKind kind = tiles.kindOf(data, w.dtype(), w.numel());
         float[] b = biasOrZeros(bias, out);
         return (x, y) -> {
-            if (dtype == DType.F32 && x.dtype() == DType.F32 && y.dtype() == DType.F32 && x.rows() >= GEMM_TOKENS) {
+            if (w.dtype() == DType.F32 && x.dtype() == DType.F32 && y.dtype() == DType.F32 && x.rows() >= GEMM_TOKENS) {
                 gemmF32(x, w, in, out, b, y);
             } else {
-                run(x, in, out, b, y, List.of(x, w, y),
-                        (row, tile, n, result, scratch) -> dot.dense(data, dtype, row, in, tile, n, result, scratch));
+                decode(x, y, in, out, b, w.byteSize(), new Tensor[] {x, w, y},
+                        kind, (k, r0, r1, xs, n, res) -> tiles.dense(data, k, in, r0, r1, xs, n, res));
             }
         };
+    }
+
+    @Override
+    public Prepared prepareSparse24(Sparse24 w, Tensor bias) {
+        int in = w.cols();
+        int out = w.rows();
+        MemorySegment values = w.values().data();
+        MemorySegment meta = w.meta().data();
+        WeightKind kind = tiles.kindOf(values, w.dtype(), w.values().numel());
+        float[] b = biasOrZeros(bias, out);
+        return (x, y) -> decode(x, y, in, out, b, w.byteSize(), new Tensor[] {x, w.values(), w.meta(), y},
+                kind,
+                (k, r0, r1, xs, n, res) -> tiles.sparse(values, meta, k, in, r0, r1, xs, n, res));
+    }
+
+    private static float[] biasOrZeros(Tensor bias, int out) {
+        return bias == null ? new float[out] : bias.toFloatArray();
     }
 
     /**
@@ -102,61 +121,45 @@ public final class CpuLinearKernels implements LinearKernels {
                 w.data(), 0, in, y.data(), 0, out);
     }
 
-    @Override
-    public Prepared prepareSparse24(Sparse24 w, Tensor bias) {
-        int in = w.cols();
-        int out = w.rows();
-        MemorySegment values = w.values().data();
-        MemorySegment meta = w.meta().data();
-        DType dtype = w.dtype();
-        float[] b = biasOrZeros(bias, out);
-        return (x, y) -> run(x, in, out, b, y, List.of(x, w.values(), w.meta(), y),
-                (row, tile, n, result, scratch) -> dot.sparse(values, meta, dtype, row, in, tile, n, result, scratch));
-    }
-
-    private static float[] biasOrZeros(Tensor bias, int out) {
-        return bias == null ? new float[out] : bias.toFloatArray();
-    }
-
+    /** The rows {@code [r0, r1)} of the prepared weight against {@code tokens} tokens of {@code xs}. */
     @FunctionalInterface
-    private interface RowKernel {
-        void row(int row, float[] tile, int tokens, float[] out, RowScratch scratch);
+    private interface RowRange {
+        void run(WeightKind kind, int r0, int r1, float[] xs, int tokens, float[] out);
     }
 
-    private void run(Tensor x, int in, int outFeatures, float[] bias, Tensor y, List<Tensor> touched,
-                     RowKernel kernel) {
+    /**
+     * The decode path: X widened to F32 once, then the output rows in contiguous ranges (whole
+     * register tiles) over the threads, each range's block of Y written token by token.
+     */
+    private void decode(Tensor x, Tensor y, int in, int out, float[] bias, long weightBytes, Tensor[] touched,
+                        WeightKind kind, RowRange kernel) {
         int tokens = Math.toIntExact(x.rows());
         if (tokens == 0) {
             return;
         }
-        Tensor[] shared = new ArrayList<>(touched).toArray(Tensor[]::new);
-        int tileTokens = tokens <= DECODE_TOKENS ? tokens : TILE_TOKENS;
-        float[] tile = new float[Math.multiplyExact(tileTokens, in)];
-        short[] halves = x.dtype() == DType.F32 ? null : new short[tile.length];
-        int tasks = (outFeatures + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
-        for (int t0 = 0; t0 < tokens; t0 += tileTokens) {
-            int first = t0;
-            int n = Math.min(tileTokens, tokens - t0);
-            FloatRows.read(x.data(), x.dtype(), (long) first * in, n * in, tile, halves);
-            parallel.forEach(shared, tasks, task -> {
-                float[] out = new float[n];
-                RowScratch scratch = new RowScratch(Math.max(in, ROWS_PER_TASK));
-                int rowStart = task * ROWS_PER_TASK;
-                int rowEnd = Math.min(outFeatures, rowStart + ROWS_PER_TASK);
-                int width = rowEnd - rowStart;
-                // The task's block of Y, token-major, so each token's run is written in one go.
-                float[] block = new float[n * width];
-                for (int row = rowStart; row < rowEnd; row++) {
-                    kernel.row(row, tile, n, out, scratch);
-                    for (int t = 0; t < n; t++) {
-                        block[t * width + row - rowStart] = out[t] + bias[row];
-                    }
+        float[] xs = new float[Math.multiplyExact(tokens, in)];
+        FloatRows.read(x.data(), x.dtype(), 0, tokens * in, xs, x.dtype() == DType.F32 ? null : new short[tokens * in]);
+        WeightKind run = tiles.prepare(kind, xs, xs.length);
+        int tasks = weightBytes < PARALLEL_BYTES || threads == 1 ? 1 : threads * TASKS_PER_THREAD;
+        int step = RowTiles.ROWS_PER_TILE;
+        int rowsPerTask = Math.max(step, (out + tasks - 1) / tasks + step - 1) / step * step;
+        int taskCount = (out + rowsPerTask - 1) / rowsPerTask;
+        MemorySegment yd = y.data();
+        DType yType = y.dtype();
+        parallel.forEach(touched, taskCount, task -> {
+            int r0 = task * rowsPerTask;
+            int r1 = Math.min(out, r0 + rowsPerTask);
+            int width = r1 - r0;
+            float[] res = new float[tokens * width];
+            kernel.run(run, r0, r1, xs, tokens, res);
+            short[] halves = yType == DType.F32 ? null : new short[width];
+            for (int t = 0; t < tokens; t++) {
+                int at = t * width;
+                for (int i = 0; i < width; i++) {
+                    res[at + i] += bias[r0 + i];
                 }
-                for (int t = 0; t < n; t++) {
-                    FloatRows.write(block, t * width, width, y.dtype(), y.data(), (long) (first + t) * outFeatures + rowStart,
-                            scratch.halves);
-                }
-            });
-        }
+                FloatRows.write(res, at, width, yType, yd, (long) t * out + r0, halves);
+            }
+        });
     }
 }
