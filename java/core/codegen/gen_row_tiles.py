@@ -25,14 +25,14 @@ KINDS = {
     "F32Tiles": dict(
         kind="F32",
         doc="F32 weights: loaded as they are.",
-        load="""        return FloatVector.fromMemorySegment(F, w, e * 4, LE);""",
+        load="FloatVector.fromMemorySegment(F, {w}, ({e}) * 4, LE)",
     ),
     "Bf16Tiles": dict(
         kind="BF16",
         doc="""BF16 weights: the top half of an F32, one shift after the 16-to-32-bit move
  * ({@code vpmovsxwd}).""",
-        load="""        return ((IntVector) ShortVector.fromMemorySegment(H, w, e * 2, LE).convertShape(S2I, I, 0))
-                .lanewise(LSHL, 16).reinterpretAsFloats();""",
+        load="((IntVector) ShortVector.fromMemorySegment(H, {w}, ({e}) * 2, LE).convertShape(S2I, I, 0))"
+             ".lanewise(LSHL, 16).reinterpretAsFloats()",
     ),
     "F16Tiles": dict(
         kind="F16",
@@ -43,12 +43,29 @@ KINDS = {
  * come scaled by {@code 2^112} instead ({@link VectorRowTiles#prepare}), so each product is exact
  * and no multiply is spent per weight. Exponent-31 codes (Inf, NaN) would come out finite: weights
  * with those take the scalar kernels.""",
-        load="""        return ((IntVector) ShortVector.fromMemorySegment(H, w, e * 2, LE).convertShape(S2I, I, 0))
-                .lanewise(LSHL, 13).and(0x8FFFE000).reinterpretAsFloats();""",
+        load="((IntVector) ShortVector.fromMemorySegment(H, {w}, ({e}) * 2, LE).convertShape(S2I, I, 0))"
+             ".lanewise(LSHL, 13).and(0x8FFFE000).reinterpretAsFloats()",
         # Its widening is one operation longer: a direct 2:4 tile of 4 rows is over C2's budget.
         sparse_rows=2,
     ),
 }
+
+
+LOAD = None  # the current dtype's widening, an expression in {w} and {e}
+
+
+def load(w, e):
+    """The widening written out in place: a helper method would be inlined only where C2 finds the
+    call hot, and a vector returned from a call that is not inlined becomes a heap object."""
+    return LOAD.format(w=w, e=e)
+
+
+def positions(meta, at):
+    """The positions of a step's kept values, written out in place (see load). L is a constant to
+    C2, so only one of the three metadata reads is compiled."""
+    return (f"IntVector.broadcast(I, L == 16 ? {meta}.get(LittleEndian.I32, {at}) : L == 8 "
+            f"? {meta}.get(LittleEndian.I16, {at}) & 0xFFFF : {meta}.get(ValueLayout.JAVA_BYTE, {at}) & 0xFF)"
+            ".lanewise(LSHR, SHIFTS).and(3).or(GROUP_START)")
 
 
 def zeros(t, indent="            "):
@@ -68,7 +85,8 @@ def xs(t):
 
 def dense(kind, t):
     out = ["    @Override",
-           f"    public void dense{t}(MemorySegment w, int in, int r0, int r1, float[] x, int t, int m, float[] out) {{",
+           f"    public void dense{t}(MemorySegment w, int in, int r0, int r1, float[] x, int t, int m, float[] out, int o0,",
+           "                       int ldo) {",
            "        int steps = in / L;",
            "        float[] acc = new float[4 * 4 * L];"]
     out += xs(t)
@@ -81,15 +99,15 @@ def dense(kind, t):
     out += ["            for (int s = 0; s < steps; s++) {", "                int k = s * L;"]
     if t == 1:
         out.append("                FloatVector xv = FloatVector.fromArray(F, x, x0 + k);")
-        out += [f"                a{i}0 = load(w, w{i} + k).fma(xv, a{i}0);" for i in range(R)]
+        out += [f"                a{i}0 = {load('w', f'w{i} + k')}.fma(xv, a{i}0);" for i in range(R)]
     else:
-        out += [f"                FloatVector v{i} = load(w, w{i} + k);" for i in range(R)]
+        out += [f"                FloatVector v{i} = {load('w', f'w{i} + k')};" for i in range(R)]
         for j in range(t):
             out.append(f"                {'FloatVector ' if j == 0 else ''}xv = FloatVector.fromArray(F, x, x{j} + k);")
             out += [f"                a{i}{j} = v{i}.fma(xv, a{i}{j});" for i in range(R)]
     out.append("            }")
     out += [f"            a{i}{j}.intoArray(acc, {i * 4 + j} * L);" for i in range(R) for j in range(t)]
-    out.append(f"            VectorRowTiles.finishDense(acc, w, WeightKind.{kind}, in, r, n, x, t, m, out, r0, r1);")
+    out.append(f"            VectorRowTiles.finishDense(acc, w, WeightKind.{kind}, in, r, n, x, t, m, out, o0, ldo);")
     out += ["        }", "    }"]
     return out
 
@@ -98,7 +116,7 @@ def sparse(kind, t, rr):
     """A direct 2:4 tile: values widened and metadata decoded in the loop (few tokens)."""
     out = ["    @Override",
            f"    public void sparse{t}(MemorySegment values, MemorySegment meta, int in, int r0, int r1, float[] x, int t, int m,",
-           "                        float[] out) {",
+           "                        float[] out, int o0, int ldo) {",
            "        int steps = in / (2 * L);",
            "        long half = in / 2;",
            "        long metaRow = Sparse24.metaBytesPerRow(in);",
@@ -119,8 +137,8 @@ def sparse(kind, t, rr):
             "                long vs = (long) s * L;",
             "                long ms = (long) s * (L / 4);",
             "                int k = 2 * L * s;"]
-    out += [f"                FloatVector w{i} = load(values, v{i} + vs);" for i in range(rr)]
-    out += [f"                IntVector p{i} = positions(meta, m{i} + ms);" for i in range(rr)]
+    out += [f"                FloatVector w{i} = {load('values', f'v{i} + vs')};" for i in range(rr)]
+    out += [f"                IntVector p{i} = {positions('meta', f'm{i} + ms')};" for i in range(rr)]
     for j in range(t):
         d = "IntVector " if j == 0 else ""
         out.append(f"                {d}lo = FloatVector.fromArray(F, x, x{j} + k).reinterpretAsInts();")
@@ -129,7 +147,7 @@ def sparse(kind, t, rr):
                 for i in range(rr)]
     out.append("            }")
     out += [f"            a{i}{j}.intoArray(acc, {i * 4 + j} * L);" for i in range(rr) for j in range(t)]
-    out.append(f"            VectorRowTiles.finishSparse(acc, 0, values, meta, WeightKind.{kind}, in, r, n, x, t, m, out, r0, r1);")
+    out.append(f"            VectorRowTiles.finishSparse(acc, 0, values, meta, WeightKind.{kind}, in, r, n, x, t, m, out, o0, ldo);")
     out += ["        }", "    }"]
     return out
 
@@ -139,10 +157,30 @@ def stage():
             "    public void stage(MemorySegment values, MemorySegment meta, long v, long mm, int steps, float[] vals, int[] pos,",
             "                      int at) {",
             "        for (int s = 0; s < steps; s++) {",
-            "            load(values, v + (long) s * L).intoArray(vals, at + s * L);",
-            "            positions(meta, mm + (long) s * (L / 4)).intoArray(pos, at + s * L);",
+            f"            {load('values', 'v + (long) s * L')}.intoArray(vals, at + s * L);",
+            f"            {positions('meta', 'mm + (long) s * (L / 4)')}.intoArray(pos, at + s * L);",
             "        }",
             "    }"]
+
+
+def decompress(kind):
+    head = ["    @Override",
+            "    public void decompress(MemorySegment values, MemorySegment meta, long v, long mm, int steps, MemorySegment rows,",
+            "                           long to) {",
+            "        for (int s = 0; s < steps; s++) {",
+            "            long mask = VectorRowTiles.keepMask(meta.get(LittleEndian.I32, mm + 4L * s));"]
+    if kind == "F32":
+        body = ["            FloatVector lo = (FloatVector) FloatVector.fromMemorySegment(F8, values, (v + 16L * s) * 4, LE)",
+                "                    .reinterpretShape(F, 0);",
+                "            FloatVector hi = (FloatVector) FloatVector.fromMemorySegment(F8, values, (v + 16L * s + 8) * 4, LE)",
+                "                    .reinterpretShape(F, 0);",
+                "            lo.expand(VectorMask.fromLong(F, mask)).intoMemorySegment(rows, to + 128L * s, LE);",
+                "            hi.expand(VectorMask.fromLong(F, mask >>> 16)).intoMemorySegment(rows, to + 128L * s + 64, LE);"]
+    else:
+        body = ["            ShortVector kept = (ShortVector) ShortVector.fromMemorySegment(H, values, (v + 16L * s) * 2, LE)",
+                "                    .reinterpretShape(S, 0);",
+                "            kept.expand(VectorMask.fromLong(S, mask)).intoMemorySegment(rows, to + 64L * s, LE);"]
+    return head + body + ["        }", "    }"]
 
 
 def sparse_tile(t):
@@ -184,6 +222,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -200,26 +239,32 @@ final class NAME implements VectorTiles {
     /** Half the width: {@code L} 16-bit weights, widened to one F32 vector. */
     private static final VectorSpecies<Short> H = VectorSpecies.of(short.class,
             VectorShape.forBitSize(F.vectorBitSize() / 2));
+    /** 512-bit shapes for the 2:4 decompression (used with AVX-512 only): 32 shorts, 8 floats. */
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Lane i: the shift that brings kept value i's 2-bit position to the bottom of the metadata word. */
     private static final IntVector SHIFTS = IntVector.zero(I).addIndex(2);
     /** Lane i: where kept value i's group starts inside the step, {@code 4 * (i / 2)}. */
-    private static final IntVector GROUP_START = IntVector.zero(I).addIndex(1).lanewise(ASHR, 1).lanewise(LSHL, 2);
+    private static final IntVector GROUP_START = IntVector.zero(I).addIndex(1).lanewise(ASHR, 1).lanewise(LSHL, 2);"""
 
-    /** Weights {@code [e, e + L)} of {@code w} as F32. */
-    private static FloatVector load(MemorySegment w, long e) {
-LOAD
-    }
+def dense_array_tile(t):
+    toks = ", ".join(f"int x{j}" for j in range(t))
+    out = [f"    static void denseTile{t}(float[] rows, int chunk, int steps, float[] x, {toks}, float[] acc, int at) {{"]
+    for i in range(R):
+        for j in range(t):
+            out.append(f"        FloatVector a{i}{j} = FloatVector.fromArray(F, acc, at + {i * 4 + j} * L);")
+    out += ["        for (int s = 0; s < steps; s++) {",
+            "            int k = s * L;"]
+    out += [f"            FloatVector v{i} = FloatVector.fromArray(F, rows, {i} * chunk + k);" for i in range(R)]
+    for j in range(t):
+        out.append(f"            {'FloatVector ' if j == 0 else ''}xv = FloatVector.fromArray(F, x, x{j} + k);")
+        out += [f"            a{i}{j} = v{i}.fma(xv, a{i}{j});" for i in range(R)]
+    out.append("        }")
+    out += [f"        a{i}{j}.intoArray(acc, at + {i * 4 + j} * L);" for i in range(R) for j in range(t)]
+    out.append("    }")
+    return out
 
-    /** For each lane, the index among the step's {@code 2 L} inputs of the kept value in that lane. */
-    private static IntVector positions(MemorySegment meta, long at) {
-        int word = switch (L) {
-            case 16 -> meta.get(LittleEndian.I32, at);
-            case 8 -> meta.get(LittleEndian.I16, at) & 0xFFFF;
-            default -> meta.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
-        };
-        return IntVector.broadcast(I, word).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
-    }"""
 
 SPARSE_HEADER = """package dev.prune4j.internal.cpu;
 
@@ -230,14 +275,21 @@ import jdk.incubator.vector.VectorSpecies;
 // GENERATED by java/core/codegen/gen_row_tiles.py: edit the generator, not this file.
 
 /**
- * The 2:4 register tiles of {@link VectorRowTiles}, for every dtype: {@code tileT} runs 4 weight
- * rows by T tokens over a chunk that {@link VectorTiles#stage} decoded, the kept values as F32 in
- * {@code vals} and their positions in {@code pos} (row {@code i} of the chunk from
- * {@code i * chunk}, one vector per step). Per step, each row's kept values and positions are one
- * load each and each token's {@code 2 L} activations two; per row and token, a lane selection
- * ({@code vpermi2d} on AVX-512) picks the row's inputs and one FMA adds their products. The
- * accumulators (row {@code i}, token {@code j} at {@code acc[at + (4 i + j) L]}) are read at the
- * start and written back at the end, so a row tile runs chunk after chunk.
+ * The 2:4 register tiles of {@link VectorRowTiles} on staged chunks, for every dtype. Both read a
+ * chunk of 4 rows that {@link VectorTiles#stage} decoded (row {@code i} of the chunk from
+ * {@code i * chunk}) and keep their accumulators (row {@code i}, token {@code j} at
+ * {@code acc[at + (4 i + j) L]}) in the array between chunks.
+ *
+ * <ul>
+ *   <li>{@code tileT}: 4 rows by T tokens on the kept values as F32 ({@code vals}) and their
+ *       positions ({@code pos}), one vector of each per step of {@code 2 L} inputs; per row and
+ *       token a lane selection ({@code vpermi2d} on AVX-512) picks the row's inputs and one FMA
+ *       adds their products. Half the FMAs of the dense tile, but a selection for each: on Zen 4
+ *       the two cost about the same, so this is the tile for a few tokens, where the bytes count.</li>
+ *   <li>{@code denseTileT}: 4 rows by T tokens on the chunk decompressed to dense F32 rows: the
+ *       dense tile's work, for many tokens, where decompressing once per chunk is cheap next to
+ *       the FMAs of every token.</li>
+ * </ul>
  */
 final class Sparse24Tiles {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -248,7 +300,9 @@ final class Sparse24Tiles {
 
 
 def kind_class(name, k):
-    lines = KIND_HEADER.replace("NAME", name).replace("DOC", k["doc"]).replace("LOAD", k["load"]).split("\n")
+    global LOAD
+    LOAD = k["load"]
+    lines = KIND_HEADER.replace("NAME", name).replace("DOC", k["doc"]).split("\n")
     for t in TOKENS:
         lines.append("")
         lines += dense(k["kind"], t)
@@ -257,11 +311,13 @@ def kind_class(name, k):
         lines += sparse(k["kind"], t, k.get("sparse_rows", R))
     lines.append("")
     lines += stage()
+    lines.append("")
+    lines += decompress(k["kind"])
     lines.append("}")
     text = "\n".join(lines) + "\n"
     if k["kind"] == "F32":
         text = text.replace("import static jdk.incubator.vector.VectorOperators.S2I;\n", "")
-        text = text.replace("import jdk.incubator.vector.ShortVector;\n", "")
+
     return text
 
 
@@ -270,6 +326,9 @@ def sparse_class():
     for t in TOKENS:
         lines.append("")
         lines += sparse_tile(t)
+    for t in TOKENS:
+        lines.append("")
+        lines += dense_array_tile(t)
     lines.append("}")
     return "\n".join(lines) + "\n"
 

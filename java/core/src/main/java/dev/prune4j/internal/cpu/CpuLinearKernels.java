@@ -2,7 +2,6 @@ package dev.prune4j.internal.cpu;
 
 import dev.prune4j.internal.parallel.Parallel;
 import dev.prune4j.internal.tensor.FloatRows;
-import dev.prune4j.internal.tensor.LittleEndian;
 import dev.prune4j.internal.vector.VectorGate;
 import dev.prune4j.sparse.LinearKernels;
 import dev.prune4j.sparse.Sparse24;
@@ -12,21 +11,24 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The linear-layer GEMMs on the CPU, dense and 2:4: the default {@link LinearKernels} of every
- * engine and the reference for the others. Two paths:
+ * engine and the reference for the others. One kernel family for every token count: the register
+ * tiles of {@link RowTiles} (4 weight rows x up to 4 tokens, dot products along the rows, the weight
+ * read where it lies and widened in registers). The output rows are split over the threads in whole
+ * tiles; the tokens run in blocks whose F32 activations stay in cache while the weight streams past
+ * once per block. At one token the weight is read once per call, at the speed of memory.
  *
- * <ul>
- *   <li><b>decode</b> (fewer than {@link #GEMM_TOKENS} tokens): the register-tiled kernels of
- *       {@link RowTiles} read the weight where it lies, each byte once per call, the output rows
- *       split over the threads;</li>
- *   <li><b>prefill</b>: the packed, cache-blocked GEMM of {@link MatMul}.</li>
- * </ul>
+ * <p>Why not a packed GEMM for prefill: packing the weight into the panels of {@link MatMul} (a
+ * transposition per panel, scalar in Java) cost more than the whole product on these tiles up to
+ * 256 tokens, and its 8 x 32 register tile ran no faster than this one (about 45 against 48
+ * GFMA/s on one Zen 4 core): so the blocking is over tokens, and nothing is packed.
  */
 public final class CpuLinearKernels implements LinearKernels {
     /**
-     * From this many tokens on, F32 layers run on the packed GEMM ({@link MatMul}): packing W costs a
-     * pass over it, which pays once there are enough tokens to reuse each packed panel.
+     * F32 bytes of activations per token block: the block is re-read from cache by every tile of 4
+     * rows, and the weight is read from memory once per block. 6 MB sits in the 32 MB L3 beside the
+     * weight stream and makes 256 tokens one block at 4096 inputs.
      */
-    static final int GEMM_TOKENS = 256;
+    static final int X_BLOCK_BYTES = 6 << 20;
     /** Weight bytes below which a call runs on one thread: handing work to the pool costs more. */
     private static final long PARALLEL_BYTES = 256 << 10;
     /** Tasks per thread: slack for a thread that the OS or another process holds up. */
@@ -79,14 +81,9 @@ public final class CpuLinearKernels implements LinearKernels {
         MemorySegment data = w.data();
         WeightKind kind = tiles.kindOf(data, w.dtype(), w.numel());
         float[] b = biasOrZeros(bias, out);
-        return (x, y) -> {
-            if (w.dtype() == DType.F32 && x.dtype() == DType.F32 && y.dtype() == DType.F32 && x.rows() >= GEMM_TOKENS) {
-                gemmF32(x, w, in, out, b, y);
-            } else {
-                decode(x, y, in, out, b, w.byteSize(), new Tensor[] {x, w, y},
-                        kind, (k, r0, r1, xs, n, res) -> tiles.dense(data, k, in, r0, r1, xs, n, res));
-            }
-        };
+        Tensor[] weight = {w};
+        return (x, y) -> forward(x, y, in, out, b, w.byteSize(), weight, kind,
+                (k, r0, r1, xs, n, res) -> tiles.dense(data, k, in, r0, r1, xs, n, res));
     }
 
     @Override
@@ -97,28 +94,13 @@ public final class CpuLinearKernels implements LinearKernels {
         MemorySegment meta = w.meta().data();
         WeightKind kind = tiles.kindOf(values, w.dtype(), w.values().numel());
         float[] b = biasOrZeros(bias, out);
-        return (x, y) -> decode(x, y, in, out, b, w.byteSize(), new Tensor[] {x, w.values(), w.meta(), y},
-                kind,
+        Tensor[] weight = {w.values(), w.meta()};
+        return (x, y) -> forward(x, y, in, out, b, w.byteSize(), weight, kind,
                 (k, r0, r1, xs, n, res) -> tiles.sparse(values, meta, k, in, r0, r1, xs, n, res));
     }
 
     private static float[] biasOrZeros(Tensor bias, int out) {
         return bias == null ? new float[out] : bias.toFloatArray();
-    }
-
-    /**
-     * Prefill with F32 everywhere (the BERT encoder's case): the packed, cache-blocked GEMM of the
-     * Hessian kernel on {@code Y = bias + X W^T}, W's rows packed as B's panels.
-     */
-    private void gemmF32(Tensor x, Tensor w, int in, int out, float[] bias, Tensor y) {
-        int tokens = Math.toIntExact(x.rows());
-        for (int t = 0; t < tokens; t++) {
-            MemorySegment.copy(bias, 0, y.data(), LittleEndian.F32, (long) t * out * 4, out);
-        }
-        boolean shared = Parallel.sharedAcrossThreads(x.data()) && Parallel.sharedAcrossThreads(w.data())
-                && Parallel.sharedAcrossThreads(y.data());
-        MatMul.multiplyAddTransposed(shared ? parallel : Parallel.SEQUENTIAL, tokens, out, in, 1f, x.data(), 0, in,
-                w.data(), 0, in, y.data(), 0, out);
     }
 
     /** The rows {@code [r0, r1)} of the prepared weight against {@code tokens} tokens of {@code xs}. */
@@ -128,38 +110,49 @@ public final class CpuLinearKernels implements LinearKernels {
     }
 
     /**
-     * The decode path: X widened to F32 once, then the output rows in contiguous ranges (whole
-     * register tiles) over the threads, each range's block of Y written token by token.
+     * One call: per block of tokens, X widened to F32 once, then the output rows in contiguous
+     * ranges (whole register tiles) over the threads, each range's block of Y written token by token.
      */
-    private void decode(Tensor x, Tensor y, int in, int out, float[] bias, long weightBytes, Tensor[] touched,
-                        WeightKind kind, RowRange kernel) {
+    private void forward(Tensor x, Tensor y, int in, int out, float[] bias, long weightBytes, Tensor[] weight,
+                         WeightKind kind, RowRange kernel) {
         int tokens = Math.toIntExact(x.rows());
         if (tokens == 0) {
             return;
         }
-        float[] xs = new float[Math.multiplyExact(tokens, in)];
-        FloatRows.read(x.data(), x.dtype(), 0, tokens * in, xs, x.dtype() == DType.F32 ? null : new short[tokens * in]);
-        WeightKind run = tiles.prepare(kind, xs, xs.length);
+        Tensor[] touched = new Tensor[weight.length + 2];
+        System.arraycopy(weight, 0, touched, 0, weight.length);
+        touched[weight.length] = x;
+        touched[weight.length + 1] = y;
+        int block = Math.min(tokens, Math.max(RowTiles.TOKENS_PER_TILE,
+                X_BLOCK_BYTES / 4 / in / RowTiles.TOKENS_PER_TILE * RowTiles.TOKENS_PER_TILE));
         int tasks = weightBytes < PARALLEL_BYTES || threads == 1 ? 1 : threads * TASKS_PER_THREAD;
         int step = RowTiles.ROWS_PER_TILE;
         int rowsPerTask = Math.max(step, (out + tasks - 1) / tasks + step - 1) / step * step;
         int taskCount = (out + rowsPerTask - 1) / rowsPerTask;
+        float[] xs = new float[Math.multiplyExact(block, in)];
+        short[] halves = x.dtype() == DType.F32 ? null : new short[xs.length];
         MemorySegment yd = y.data();
         DType yType = y.dtype();
-        parallel.forEach(touched, taskCount, task -> {
-            int r0 = task * rowsPerTask;
-            int r1 = Math.min(out, r0 + rowsPerTask);
-            int width = r1 - r0;
-            float[] res = new float[tokens * width];
-            kernel.run(run, r0, r1, xs, tokens, res);
-            short[] halves = yType == DType.F32 ? null : new short[width];
-            for (int t = 0; t < tokens; t++) {
-                int at = t * width;
-                for (int i = 0; i < width; i++) {
-                    res[at + i] += bias[r0 + i];
+        for (int t0 = 0; t0 < tokens; t0 += block) {
+            int n = Math.min(block, tokens - t0);
+            int first = t0;
+            FloatRows.read(x.data(), x.dtype(), (long) t0 * in, n * in, xs, halves);
+            WeightKind run = tiles.prepare(kind, xs, n * in);
+            parallel.forEach(touched, taskCount, task -> {
+                int r0 = task * rowsPerTask;
+                int r1 = Math.min(out, r0 + rowsPerTask);
+                int width = r1 - r0;
+                float[] res = new float[n * width];
+                kernel.run(run, r0, r1, xs, n, res);
+                short[] h = yType == DType.F32 ? null : new short[width];
+                for (int t = 0; t < n; t++) {
+                    int at = t * width;
+                    for (int i = 0; i < width; i++) {
+                        res[at + i] += bias[r0 + i];
+                    }
+                    FloatRows.write(res, at, width, yType, yd, (long) (first + t) * out + r0, h);
                 }
-                FloatRows.write(res, at, width, yType, yd, (long) t * out + r0, halves);
-            }
-        });
+            });
+        }
     }
 }

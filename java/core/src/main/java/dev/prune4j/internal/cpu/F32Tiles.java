@@ -11,6 +11,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -27,29 +29,18 @@ final class F32Tiles implements VectorTiles {
     /** Half the width: {@code L} 16-bit weights, widened to one F32 vector. */
     private static final VectorSpecies<Short> H = VectorSpecies.of(short.class,
             VectorShape.forBitSize(F.vectorBitSize() / 2));
+    /** 512-bit shapes for the 2:4 decompression (used with AVX-512 only): 32 shorts, 8 floats. */
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Lane i: the shift that brings kept value i's 2-bit position to the bottom of the metadata word. */
     private static final IntVector SHIFTS = IntVector.zero(I).addIndex(2);
     /** Lane i: where kept value i's group starts inside the step, {@code 4 * (i / 2)}. */
     private static final IntVector GROUP_START = IntVector.zero(I).addIndex(1).lanewise(ASHR, 1).lanewise(LSHL, 2);
 
-    /** Weights {@code [e, e + L)} of {@code w} as F32. */
-    private static FloatVector load(MemorySegment w, long e) {
-        return FloatVector.fromMemorySegment(F, w, e * 4, LE);
-    }
-
-    /** For each lane, the index among the step's {@code 2 L} inputs of the kept value in that lane. */
-    private static IntVector positions(MemorySegment meta, long at) {
-        int word = switch (L) {
-            case 16 -> meta.get(LittleEndian.I32, at);
-            case 8 -> meta.get(LittleEndian.I16, at) & 0xFFFF;
-            default -> meta.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
-        };
-        return IntVector.broadcast(I, word).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
-    }
-
     @Override
-    public void dense1(MemorySegment w, int in, int r0, int r1, float[] x, int t, int m, float[] out) {
+    public void dense1(MemorySegment w, int in, int r0, int r1, float[] x, int t, int m, float[] out, int o0,
+                       int ldo) {
         int steps = in / L;
         float[] acc = new float[4 * 4 * L];
         int x0 = t * in;
@@ -67,21 +58,22 @@ final class F32Tiles implements VectorTiles {
             for (int s = 0; s < steps; s++) {
                 int k = s * L;
                 FloatVector xv = FloatVector.fromArray(F, x, x0 + k);
-                a00 = load(w, w0 + k).fma(xv, a00);
-                a10 = load(w, w1 + k).fma(xv, a10);
-                a20 = load(w, w2 + k).fma(xv, a20);
-                a30 = load(w, w3 + k).fma(xv, a30);
+                a00 = FloatVector.fromMemorySegment(F, w, (w0 + k) * 4, LE).fma(xv, a00);
+                a10 = FloatVector.fromMemorySegment(F, w, (w1 + k) * 4, LE).fma(xv, a10);
+                a20 = FloatVector.fromMemorySegment(F, w, (w2 + k) * 4, LE).fma(xv, a20);
+                a30 = FloatVector.fromMemorySegment(F, w, (w3 + k) * 4, LE).fma(xv, a30);
             }
             a00.intoArray(acc, 0 * L);
             a10.intoArray(acc, 4 * L);
             a20.intoArray(acc, 8 * L);
             a30.intoArray(acc, 12 * L);
-            VectorRowTiles.finishDense(acc, w, WeightKind.F32, in, r, n, x, t, m, out, r0, r1);
+            VectorRowTiles.finishDense(acc, w, WeightKind.F32, in, r, n, x, t, m, out, o0, ldo);
         }
     }
 
     @Override
-    public void dense2(MemorySegment w, int in, int r0, int r1, float[] x, int t, int m, float[] out) {
+    public void dense2(MemorySegment w, int in, int r0, int r1, float[] x, int t, int m, float[] out, int o0,
+                       int ldo) {
         int steps = in / L;
         float[] acc = new float[4 * 4 * L];
         int x0 = t * in;
@@ -103,10 +95,10 @@ final class F32Tiles implements VectorTiles {
             FloatVector a31 = a00;
             for (int s = 0; s < steps; s++) {
                 int k = s * L;
-                FloatVector v0 = load(w, w0 + k);
-                FloatVector v1 = load(w, w1 + k);
-                FloatVector v2 = load(w, w2 + k);
-                FloatVector v3 = load(w, w3 + k);
+                FloatVector v0 = FloatVector.fromMemorySegment(F, w, (w0 + k) * 4, LE);
+                FloatVector v1 = FloatVector.fromMemorySegment(F, w, (w1 + k) * 4, LE);
+                FloatVector v2 = FloatVector.fromMemorySegment(F, w, (w2 + k) * 4, LE);
+                FloatVector v3 = FloatVector.fromMemorySegment(F, w, (w3 + k) * 4, LE);
                 FloatVector xv = FloatVector.fromArray(F, x, x0 + k);
                 a00 = v0.fma(xv, a00);
                 a10 = v1.fma(xv, a10);
@@ -126,12 +118,13 @@ final class F32Tiles implements VectorTiles {
             a21.intoArray(acc, 9 * L);
             a30.intoArray(acc, 12 * L);
             a31.intoArray(acc, 13 * L);
-            VectorRowTiles.finishDense(acc, w, WeightKind.F32, in, r, n, x, t, m, out, r0, r1);
+            VectorRowTiles.finishDense(acc, w, WeightKind.F32, in, r, n, x, t, m, out, o0, ldo);
         }
     }
 
     @Override
-    public void dense4(MemorySegment w, int in, int r0, int r1, float[] x, int t, int m, float[] out) {
+    public void dense4(MemorySegment w, int in, int r0, int r1, float[] x, int t, int m, float[] out, int o0,
+                       int ldo) {
         int steps = in / L;
         float[] acc = new float[4 * 4 * L];
         int x0 = t * in;
@@ -163,10 +156,10 @@ final class F32Tiles implements VectorTiles {
             FloatVector a33 = a00;
             for (int s = 0; s < steps; s++) {
                 int k = s * L;
-                FloatVector v0 = load(w, w0 + k);
-                FloatVector v1 = load(w, w1 + k);
-                FloatVector v2 = load(w, w2 + k);
-                FloatVector v3 = load(w, w3 + k);
+                FloatVector v0 = FloatVector.fromMemorySegment(F, w, (w0 + k) * 4, LE);
+                FloatVector v1 = FloatVector.fromMemorySegment(F, w, (w1 + k) * 4, LE);
+                FloatVector v2 = FloatVector.fromMemorySegment(F, w, (w2 + k) * 4, LE);
+                FloatVector v3 = FloatVector.fromMemorySegment(F, w, (w3 + k) * 4, LE);
                 FloatVector xv = FloatVector.fromArray(F, x, x0 + k);
                 a00 = v0.fma(xv, a00);
                 a10 = v1.fma(xv, a10);
@@ -204,13 +197,13 @@ final class F32Tiles implements VectorTiles {
             a31.intoArray(acc, 13 * L);
             a32.intoArray(acc, 14 * L);
             a33.intoArray(acc, 15 * L);
-            VectorRowTiles.finishDense(acc, w, WeightKind.F32, in, r, n, x, t, m, out, r0, r1);
+            VectorRowTiles.finishDense(acc, w, WeightKind.F32, in, r, n, x, t, m, out, o0, ldo);
         }
     }
 
     @Override
     public void sparse1(MemorySegment values, MemorySegment meta, int in, int r0, int r1, float[] x, int t, int m,
-                        float[] out) {
+                        float[] out, int o0, int ldo) {
         int steps = in / (2 * L);
         long half = in / 2;
         long metaRow = Sparse24.metaBytesPerRow(in);
@@ -237,14 +230,14 @@ final class F32Tiles implements VectorTiles {
                 long vs = (long) s * L;
                 long ms = (long) s * (L / 4);
                 int k = 2 * L * s;
-                FloatVector w0 = load(values, v0 + vs);
-                FloatVector w1 = load(values, v1 + vs);
-                FloatVector w2 = load(values, v2 + vs);
-                FloatVector w3 = load(values, v3 + vs);
-                IntVector p0 = positions(meta, m0 + ms);
-                IntVector p1 = positions(meta, m1 + ms);
-                IntVector p2 = positions(meta, m2 + ms);
-                IntVector p3 = positions(meta, m3 + ms);
+                FloatVector w0 = FloatVector.fromMemorySegment(F, values, (v0 + vs) * 4, LE);
+                FloatVector w1 = FloatVector.fromMemorySegment(F, values, (v1 + vs) * 4, LE);
+                FloatVector w2 = FloatVector.fromMemorySegment(F, values, (v2 + vs) * 4, LE);
+                FloatVector w3 = FloatVector.fromMemorySegment(F, values, (v3 + vs) * 4, LE);
+                IntVector p0 = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m0 + ms) : L == 8 ? meta.get(LittleEndian.I16, m0 + ms) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m0 + ms) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
+                IntVector p1 = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m1 + ms) : L == 8 ? meta.get(LittleEndian.I16, m1 + ms) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m1 + ms) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
+                IntVector p2 = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m2 + ms) : L == 8 ? meta.get(LittleEndian.I16, m2 + ms) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m2 + ms) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
+                IntVector p3 = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m3 + ms) : L == 8 ? meta.get(LittleEndian.I16, m3 + ms) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m3 + ms) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
                 IntVector lo = FloatVector.fromArray(F, x, x0 + k).reinterpretAsInts();
                 IntVector hi = FloatVector.fromArray(F, x, x0 + k + L).reinterpretAsInts();
                 a00 = w0.fma(p0.selectFrom(lo, hi).reinterpretAsFloats(), a00);
@@ -256,13 +249,13 @@ final class F32Tiles implements VectorTiles {
             a10.intoArray(acc, 4 * L);
             a20.intoArray(acc, 8 * L);
             a30.intoArray(acc, 12 * L);
-            VectorRowTiles.finishSparse(acc, 0, values, meta, WeightKind.F32, in, r, n, x, t, m, out, r0, r1);
+            VectorRowTiles.finishSparse(acc, 0, values, meta, WeightKind.F32, in, r, n, x, t, m, out, o0, ldo);
         }
     }
 
     @Override
     public void sparse2(MemorySegment values, MemorySegment meta, int in, int r0, int r1, float[] x, int t, int m,
-                        float[] out) {
+                        float[] out, int o0, int ldo) {
         int steps = in / (2 * L);
         long half = in / 2;
         long metaRow = Sparse24.metaBytesPerRow(in);
@@ -294,14 +287,14 @@ final class F32Tiles implements VectorTiles {
                 long vs = (long) s * L;
                 long ms = (long) s * (L / 4);
                 int k = 2 * L * s;
-                FloatVector w0 = load(values, v0 + vs);
-                FloatVector w1 = load(values, v1 + vs);
-                FloatVector w2 = load(values, v2 + vs);
-                FloatVector w3 = load(values, v3 + vs);
-                IntVector p0 = positions(meta, m0 + ms);
-                IntVector p1 = positions(meta, m1 + ms);
-                IntVector p2 = positions(meta, m2 + ms);
-                IntVector p3 = positions(meta, m3 + ms);
+                FloatVector w0 = FloatVector.fromMemorySegment(F, values, (v0 + vs) * 4, LE);
+                FloatVector w1 = FloatVector.fromMemorySegment(F, values, (v1 + vs) * 4, LE);
+                FloatVector w2 = FloatVector.fromMemorySegment(F, values, (v2 + vs) * 4, LE);
+                FloatVector w3 = FloatVector.fromMemorySegment(F, values, (v3 + vs) * 4, LE);
+                IntVector p0 = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m0 + ms) : L == 8 ? meta.get(LittleEndian.I16, m0 + ms) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m0 + ms) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
+                IntVector p1 = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m1 + ms) : L == 8 ? meta.get(LittleEndian.I16, m1 + ms) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m1 + ms) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
+                IntVector p2 = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m2 + ms) : L == 8 ? meta.get(LittleEndian.I16, m2 + ms) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m2 + ms) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
+                IntVector p3 = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m3 + ms) : L == 8 ? meta.get(LittleEndian.I16, m3 + ms) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m3 + ms) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
                 IntVector lo = FloatVector.fromArray(F, x, x0 + k).reinterpretAsInts();
                 IntVector hi = FloatVector.fromArray(F, x, x0 + k + L).reinterpretAsInts();
                 a00 = w0.fma(p0.selectFrom(lo, hi).reinterpretAsFloats(), a00);
@@ -323,7 +316,7 @@ final class F32Tiles implements VectorTiles {
             a21.intoArray(acc, 9 * L);
             a30.intoArray(acc, 12 * L);
             a31.intoArray(acc, 13 * L);
-            VectorRowTiles.finishSparse(acc, 0, values, meta, WeightKind.F32, in, r, n, x, t, m, out, r0, r1);
+            VectorRowTiles.finishSparse(acc, 0, values, meta, WeightKind.F32, in, r, n, x, t, m, out, o0, ldo);
         }
     }
 
@@ -331,8 +324,22 @@ final class F32Tiles implements VectorTiles {
     public void stage(MemorySegment values, MemorySegment meta, long v, long mm, int steps, float[] vals, int[] pos,
                       int at) {
         for (int s = 0; s < steps; s++) {
-            load(values, v + (long) s * L).intoArray(vals, at + s * L);
-            positions(meta, mm + (long) s * (L / 4)).intoArray(pos, at + s * L);
+            FloatVector.fromMemorySegment(F, values, (v + (long) s * L) * 4, LE).intoArray(vals, at + s * L);
+            IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, mm + (long) s * (L / 4)) : L == 8 ? meta.get(LittleEndian.I16, mm + (long) s * (L / 4)) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, mm + (long) s * (L / 4)) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START).intoArray(pos, at + s * L);
+        }
+    }
+
+    @Override
+    public void decompress(MemorySegment values, MemorySegment meta, long v, long mm, int steps, MemorySegment rows,
+                           long to) {
+        for (int s = 0; s < steps; s++) {
+            long mask = VectorRowTiles.keepMask(meta.get(LittleEndian.I32, mm + 4L * s));
+            FloatVector lo = (FloatVector) FloatVector.fromMemorySegment(F8, values, (v + 16L * s) * 4, LE)
+                    .reinterpretShape(F, 0);
+            FloatVector hi = (FloatVector) FloatVector.fromMemorySegment(F8, values, (v + 16L * s + 8) * 4, LE)
+                    .reinterpretShape(F, 0);
+            lo.expand(VectorMask.fromLong(F, mask)).intoMemorySegment(rows, to + 128L * s, LE);
+            hi.expand(VectorMask.fromLong(F, mask >>> 16)).intoMemorySegment(rows, to + 128L * s + 64, LE);
         }
     }
 }

@@ -6,6 +6,7 @@ import static jdk.incubator.vector.VectorOperators.EQ;
 import dev.prune4j.internal.tensor.LittleEndian;
 import dev.prune4j.sparse.Sparse24;
 import dev.prune4j.tensor.DType;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -59,6 +60,21 @@ final class VectorRowTiles implements RowTiles {
     @Override
     public WeightKind kindOf(MemorySegment data, DType dtype, long count) {
         return WeightKind.of(dtype, dtype == DType.F16 && hasInfOrNan(data, 0, count));
+    }
+
+    /** For each metadata byte (two groups), the bit mask of the positions its groups keep. */
+    private static final byte[] KEEP = new byte[256];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            KEEP[b] = (byte) (1 << (b & 3) | 1 << (b >>> 2 & 3) | 1 << (4 + (b >>> 4 & 3)) | 1 << (4 + (b >>> 6 & 3)));
+        }
+    }
+
+    /** The 32 kept-position bits of a step's metadata word (8 groups). */
+    static long keepMask(int word) {
+        return (KEEP[word & 0xFF] & 0xFFL) | (KEEP[word >>> 8 & 0xFF] & 0xFFL) << 8
+                | (KEEP[word >>> 16 & 0xFF] & 0xFFL) << 16 | (KEEP[word >>> 24] & 0xFFL) << 24;
     }
 
     /** F16 activations are scaled by this (exactly: a power of two), so F16 weights need no rebasing. */
@@ -137,11 +153,10 @@ final class VectorRowTiles implements RowTiles {
     /**
      * The end of a dense tile: for rows {@code [r, r + n)} and tokens {@code [t, t + m)}, the lanes of
      * the accumulators in {@code acc} summed, the weights past the last whole step added, into
-     * {@code out[token][row - r0]}.
+     * {@code out[token * ldo + row - o0]}.
      */
     static void finishDense(float[] acc, MemorySegment w, WeightKind kind, int in, int r, int n, float[] x, int t,
-                            int m, float[] out, int r0, int r1) {
-        int rows = r1 - r0;
+                            int m, float[] out, int o0, int ldo) {
         int from = in / L * L;
         float xBack = kind == WeightKind.F16 ? 1 / F16_X_SCALE : 1f;
         for (int j = 0; j < m; j++) {
@@ -152,7 +167,7 @@ final class VectorRowTiles implements RowTiles {
                 for (int k = from; k < in; k++) {
                     s = Math.fma(element(w, kind, wi + k), x[xj + k] * xBack, s);
                 }
-                out[(t + j) * rows + r - r0 + i] = s;
+                out[(t + j) * ldo + r - o0 + i] = s;
             }
         }
     }
@@ -162,8 +177,7 @@ final class VectorRowTiles implements RowTiles {
      * past the last whole step added.
      */
     static void finishSparse(float[] acc, int at, MemorySegment values, MemorySegment meta, WeightKind kind, int in,
-                             int r, int n, float[] x, int t, int m, float[] out, int r0, int r1) {
-        int rows = r1 - r0;
+                             int r, int n, float[] x, int t, int m, float[] out, int o0, int ldo) {
         int half = in / 2;
         int metaRow = Sparse24.metaBytesPerRow(in);
         int fromGroup = in / (2 * L) * L / 2;
@@ -179,11 +193,15 @@ final class VectorRowTiles implements RowTiles {
                     s = Math.fma(element(values, kind, vi + 2L * g), x[xj + 4 * g + (nibble & 3)] * xBack, s);
                     s = Math.fma(element(values, kind, vi + 2L * g + 1), x[xj + 4 * g + (nibble >>> 2)] * xBack, s);
                 }
-                out[(t + j) * rows + r - r0 + i] = s;
+                out[(t + j) * ldo + r - o0 + i] = s;
             }
         }
     }
 
+    /**
+     * Dense: tile of 4 rows after tile of 4 rows, each against every token, so the tile's rows are
+     * read from memory once and from L1 for the tokens after the first four.
+     */
     @Override
     public void dense(MemorySegment w, WeightKind kind, int in, int r0, int r1, float[] x, int tokens, float[] out) {
         VectorTiles tiles = tilesFor(kind);
@@ -191,18 +209,82 @@ final class VectorRowTiles implements RowTiles {
             ScalarRowTiles.INSTANCE.dense(w, kind, in, r0, r1, x, tokens, out);
             return;
         }
-        for (int t = 0; t < tokens; t += T) {
-            int m = Math.min(T, tokens - t);
-            switch (m) {
-                case 1 -> tiles.dense1(w, in, r0, r1, x, t, m, out);
-                case 2 -> tiles.dense2(w, in, r0, r1, x, t, m, out);
-                default -> tiles.dense4(w, in, r0, r1, x, t, m, out);
+        int rows = r1 - r0;
+        // Few tokens: one call streams the whole range (the memory-bound case).
+        int step = tokens <= T ? rows : 4;
+        for (int r = r0; r < r1; r += step) {
+            int re = Math.min(r1, r + step);
+            for (int t = 0; t < tokens; t += T) {
+                int m = Math.min(T, tokens - t);
+                switch (m) {
+                    case 1 -> tiles.dense1(w, in, r, re, x, t, m, out, r0, rows);
+                    case 2 -> tiles.dense2(w, in, r, re, x, t, m, out, r0, rows);
+                    default -> tiles.dense4(w, in, r, re, x, t, m, out, r0, rows);
+                }
             }
         }
     }
 
     /** Vector steps of a row staged at a time: 4 rows of values and positions, 16 KB with AVX-512 (L1). */
     private static final int CHUNK_STEPS = 32;
+    /**
+     * From this many tokens on, 2:4 rows are decompressed to dense F32 rows for the dense tile: its
+     * FMAs cost less than a lane selection and an FMA per kept value, once enough tokens share the
+     * decompression.
+     */
+    static final int DECOMPRESS_TOKENS = 32;
+
+    /**
+     * Many tokens: each tile of 4 rows decompressed once into dense rows of the same dtype (the kept
+     * elements copied bit for bit to their positions, zeros elsewhere) in native scratch memory, and
+     * the dtype's dense tiles run on those rows for every token: the dense kernel's FMAs on half the
+     * bytes of weight, the decompression shared by all the tokens of the block.
+     */
+    private static void sparseAsDense(VectorTiles tiles, MemorySegment values, MemorySegment meta, WeightKind kind,
+                                      int in, int r0, int r1, float[] x, int tokens, float[] out) {
+        int bytes = kind.bytes;
+        long half = in / 2;
+        long metaRow = Sparse24.metaBytesPerRow(in);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment rows = arena.allocate((long) 4 * in * bytes, 64);
+            for (int r = r0; r < r1; r += 4) {
+                int n = Math.min(4, r1 - r);
+                rows.fill((byte) 0);
+                for (int i = 0; i < n; i++) {
+                    long v = (r + i) * half * bytes;
+                    long m = (r + i) * metaRow;
+                    long to = (long) i * in * bytes;
+                    int g0 = 0;
+                    if (L == 16) {
+                        int steps = in / 32;
+                        tiles.decompress(values, meta, (r + i) * half, m, steps, rows, to);
+                        g0 = 8 * steps;
+                    }
+                    for (int g = g0; g < in / 4; g++) {
+                        int nibble = (meta.get(ValueLayout.JAVA_BYTE, m + g / 2) >>> ((g & 1) * 4)) & 0xF;
+                        long at = to + 4L * g * bytes;
+                        long from = v + 2L * g * bytes;
+                        if (bytes == 2) {
+                            rows.set(LittleEndian.I16, at + 2L * (nibble & 3), values.get(LittleEndian.I16, from));
+                            rows.set(LittleEndian.I16, at + 2L * (nibble >>> 2), values.get(LittleEndian.I16, from + 2));
+                        } else {
+                            rows.set(LittleEndian.I32, at + 4L * (nibble & 3), values.get(LittleEndian.I32, from));
+                            rows.set(LittleEndian.I32, at + 4L * (nibble >>> 2), values.get(LittleEndian.I32, from + 4));
+                        }
+                    }
+                }
+                // Rows past n are zeros, and their results are not written.
+                for (int t = 0; t < tokens; t += T) {
+                    int m = Math.min(T, tokens - t);
+                    switch (m) {
+                        case 1 -> tiles.dense1(rows, in, 0, n, x, t, m, out, r0 - r, r1 - r0);
+                        case 2 -> tiles.dense2(rows, in, 0, n, x, t, m, out, r0 - r, r1 - r0);
+                        default -> tiles.dense4(rows, in, 0, n, x, t, m, out, r0 - r, r1 - r0);
+                    }
+                }
+            }
+        }
+    }
 
     /**
      * 2:4: up to three tokens, the direct tiles of {@link VectorTiles}; from four on, per tile of 4 rows, chunk by chunk, the rows' values and metadata are decoded once into
@@ -217,13 +299,17 @@ final class VectorRowTiles implements RowTiles {
             ScalarRowTiles.INSTANCE.sparse(values, meta, kind, in, r0, r1, x, tokens, out);
             return;
         }
+        if (tokens >= DECOMPRESS_TOKENS) {
+            sparseAsDense(tiles, values, meta, kind, in, r0, r1, x, tokens, out);
+            return;
+        }
         if (tokens < T) {
             // One pass over the weight, decoded in the loop: the memory-bound case.
             if (tokens >= 2) {
-                tiles.sparse2(values, meta, in, r0, r1, x, 0, 2, out);
+                tiles.sparse2(values, meta, in, r0, r1, x, 0, 2, out, r0, r1 - r0);
             }
             if (tokens != 2) {
-                tiles.sparse1(values, meta, in, r0, r1, x, tokens - 1, 1, out);
+                tiles.sparse1(values, meta, in, r0, r1, x, tokens - 1, 1, out, r0, r1 - r0);
             }
             return;
         }
@@ -263,7 +349,7 @@ final class VectorRowTiles implements RowTiles {
             for (int u = 0; u < tokenTiles; u++) {
                 int t = u * T;
                 finishSparse(acc, u * tileFloats, values, meta, kind, in, r, n, x, t, Math.min(T, tokens - t), out, r0,
-                        r1);
+                        r1 - r0);
             }
         }
     }

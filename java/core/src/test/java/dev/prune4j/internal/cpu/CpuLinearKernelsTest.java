@@ -156,6 +156,27 @@ class CpuLinearKernelsTest {
     }
 
     @Test
+    void many_tokens_run_in_blocks_of_activations() {
+        // 1100 tokens of 1536 F32 inputs are 6.4 MB: more than one block of X_BLOCK_BYTES.
+        int tokens = 1100;
+        int in = 1536;
+        assertTrue((long) tokens * in * 4 > CpuLinearKernels.X_BLOCK_BYTES);
+        Random rnd = new Random(3);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor w = TwoFourWeights.weight(arena, "w", DType.BF16, 6, in, rnd);
+            Tensor x = TwoFourWeights.activations(arena, DType.BF16, rnd, tokens, in);
+            Tensor bias = TwoFourWeights.biasOrNull(arena, DType.F32, 6, new Random(1));
+            Oracle oracle = Oracle.of(x, w, bias);
+            CpuLinearKernels k = kernels.get(0);
+            Tensor y = Tensor.allocate(arena, "y", DType.BF16, tokens, 6);
+            run(k.prepareDense(w, bias), x, y);
+            oracle.check(y, in, "dense");
+            run(k.prepareSparse24(Sparse24.compress(w, arena), bias), x, y);
+            oracle.check(y, in, "2:4");
+        }
+    }
+
+    @Test
     void f16_inf_and_nan_weights_and_huge_activations_stay_exact_in_the_vector_lanes() {
         // in = 96: whole vector steps, so Inf and NaN sit in vector lanes, not in a scalar tail.
         int in = 96;
