@@ -3,8 +3,9 @@
 the CPU or a CUDA device (or NumPy where torch cannot be installed), timed on the same shapes as
 dev.prune4j.bench.CalibrationBenchmark: one out x in layer, 8192 calibration tokens, fp16 data.
 
-  python pruning_torch_bench.py --shape 4096x4096 [--backend torch|numpy] [--device cpu|cuda]
-                                [--repeat 3] [--json out.json]
+  python pruning_torch_bench.py --shape 4096x4096[,11008x4096] [--backend torch|numpy]
+                                [--device cpu|cuda] [--tokens 8192] [--repeat 3] [--json out.json]
+                                [--jsonl lines.jsonl] [--deadline EPOCH_S] [--dry-run]
 
 Every timed call starts from host memory and ends with its result on the host, as the Java
 benchmark's calls do, so a CUDA number includes the transfers (the wall clock after
@@ -21,11 +22,15 @@ Timed, each as one call like the JMH single-shot benchmark:
 The code follows the published algorithms; it is written for this comparison, not copied.
 """
 import argparse
+import datetime
 import json
 import math
+import os
 import time
 
 TOKENS = 8192
+# Rows of distinct random inputs; longer calibration sets repeat them, as CalibrationBenchmark does.
+DISTINCT_ROWS = 8192
 
 
 def run_torch(out, inp, repeat, threads, device):
@@ -38,7 +43,9 @@ def run_torch(out, inp, repeat, threads, device):
     dev = torch.device(device)
     g = torch.Generator().manual_seed(0)
     w16 = (torch.randn(out, inp, generator=g) * 0.02).half()
-    x16 = torch.randn(TOKENS, inp, generator=g).half()
+    x16 = torch.randn(min(TOKENS, DISTINCT_ROWS), inp, generator=g).half()
+    if TOKENS > DISTINCT_ROWS:
+        x16 = x16.repeat((TOKENS + DISTINCT_ROWS - 1) // DISTINCT_ROWS, 1)[:TOKENS].contiguous()
     if device == "cuda":
         # Host memory that can be copied asynchronously, as the Java engine's uploads are.
         w16, x16 = w16.pin_memory(), x16.pin_memory()
@@ -199,19 +206,53 @@ def time_all(hessian, wanda, sparsegpt, repeat, backend, cuda_clock):
     measure(res, "hessian", hessian)
     measure(res, "wanda", wanda)
     measure(res, "sparsegpt", sparsegpt, h)
+    # As CalibrationBenchmark.sparseGpt50WithHessian: from the raw inputs.
+    measure(res, "sparsegpt_with_hessian", lambda: sparsegpt(hessian()))
     return res
 
 
+LINES_FORMAT = "prune4j-torch-pruning/1"
+
+
+def append_line(path, kind, **fields):
+    """One JSON line, appended as soon as it is known (a run stopped by a timeout keeps it)."""
+    if not path:
+        return
+    line = {"format": LINES_FORMAT, "kind": kind}
+    line.update(fields)
+    with open(path, "a") as f:
+        f.write(json.dumps(line, allow_nan=False) + "\n")
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def main():
+    global TOKENS
     p = argparse.ArgumentParser()
-    p.add_argument("--shape", default="4096x4096")
+    p.add_argument("--shape", default="4096x4096", help="out x in, or several separated by commas")
     p.add_argument("--backend", choices=["torch", "numpy", "auto"], default="auto")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--tokens", type=int, default=TOKENS,
+                   help="calibration tokens (the papers' 128 x 2048 = 262144 on a GPU)")
     p.add_argument("--threads", type=int, default=0)
-    p.add_argument("--json")
+    p.add_argument("--json", help="the results of the last shape as one JSON document")
+    p.add_argument("--jsonl", help="JSON lines: a header, one result per shape as it finishes, an end line")
+    p.add_argument("--deadline", type=float, default=None,
+                   help="epoch seconds (or PRUNE4J_STAGE_DEADLINE): no shape starts after it")
+    p.add_argument("--dry-run", action="store_true", help="header and end lines only, no torch")
     a = p.parse_args()
-    out, inp = (int(v) for v in a.shape.split("x"))
+    TOKENS = a.tokens
+    shapes = a.shape.split(",")
+    if a.deadline is None and os.environ.get("PRUNE4J_STAGE_DEADLINE"):
+        a.deadline = float(os.environ["PRUNE4J_STAGE_DEADLINE"])
+    if a.dry_run:
+        append_line(a.jsonl, "header", dry_run=True, device=a.device, shapes=shapes, tokens=TOKENS, started=now())
+        append_line(a.jsonl, "end", dry_run=True, results=0, finished=now())
+        print("pruning_torch_bench --dry-run: %d shapes planned" % len(shapes), flush=True)
+        return
     backend = a.backend
     if backend == "auto":
         try:
@@ -219,20 +260,32 @@ def main():
             backend = "torch"
         except Exception:
             backend = "numpy"
-    if backend == "torch":
-        res = run_torch(out, inp, a.repeat, a.threads, a.device)
-    elif a.device == "cuda":
+    if a.device == "cuda" and backend != "torch":
         raise SystemExit("pruning_torch_bench: --device cuda needs --backend torch")
-    else:
-        res = run_numpy(out, inp, a.repeat, a.threads)
-    res["device"] = a.device
-    res["shape"] = a.shape
-    res["tokens"] = TOKENS
-    res["hessian_gflops"] = 2.0 * TOKENS * inp * inp / 1e9 / res["hessian_s"]
-    print(json.dumps(res, indent=1))
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(res, f, indent=1)
+    append_line(a.jsonl, "header", device=a.device, backend=backend, shapes=shapes, tokens=TOKENS, started=now())
+    done, stopped = 0, None
+    for shape in shapes:
+        if a.deadline is not None and time.time() > a.deadline:
+            stopped = "deadline"
+            break
+        out, inp = (int(v) for v in shape.split("x"))
+        if backend == "torch":
+            res = run_torch(out, inp, a.repeat, a.threads, a.device)
+        else:
+            res = run_numpy(out, inp, a.repeat, a.threads)
+        # The layer first: the GPU script's summary reads the lines in this order.
+        res = {"shape": shape, "device": a.device, "tokens": TOKENS, **res,
+               "hessian_gflops": 2.0 * TOKENS * inp * inp / 1e9 / res["hessian_s"]}
+        append_line(a.jsonl, "result", **res)
+        done += 1
+        print(json.dumps(res, indent=1), flush=True)
+        if a.json:
+            with open(a.json, "w") as f:
+                json.dump(res, f, indent=1)
+    end = {"results": done, "finished": now()}
+    if stopped:
+        end["stopped"] = stopped
+    append_line(a.jsonl, "end", **end)
 
 
 if __name__ == "__main__":

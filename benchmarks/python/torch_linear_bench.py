@@ -1,69 +1,119 @@
 #!/usr/bin/env python3
 """PyTorch side of the dense vs 2:4 linear-layer report, for the GPU machine.
 
-Measures Y = X W^T on the ARCHITECTURE.md projection shapes (out x in), token counts 1, 16, 128,
-2048, 8192, in float16 and bfloat16, with the same magnitude-2:4-pruned weight three ways:
+Measures Y = X W^T on the ARCHITECTURE.md projection shapes (out x in), token counts 1, 16, 2048 and
+8192 by default, in float16 and bfloat16, with the same magnitude-2:4-pruned weight three ways:
 
   dense       torch.nn.functional.linear(x, w)
   cutlass     w as torch.sparse.to_sparse_semi_structured(w) with
               SparseSemiStructuredTensor._FORCE_CUTLASS = True
-  cusparselt  the same with _FORCE_CUTLASS = False (cuSPARSELt; left out with an error entry when
+  cusparselt  the same with _FORCE_CUTLASS = False (cuSPARSELt; an error entry when
               torch.backends.cusparselt is not available)
 
-Each call is timed with CUDA events recorded around it on the current stream (warm-up calls first);
-the mean and the half-width of a 99.9 % normal confidence interval are written, as JMH does. Writes
-JSON (format "prune4j-torch-linear/1") that `./prune4j report` merges with prune4j's JMH results:
+Timing, the same method as prune4j's GpuGemmBench so that the two sit side by side: at least one
+second of warm-up matrix products before the first case (clocks ramp up), then per case a few
+untimed calls, and for every timed call the L2 flushed first (a buffer of 256 MiB, four times the
+H200's L2, is zeroed), CUDA events recorded around the call alone; the median is reported ("ms"),
+with the 10th and 90th percentiles.
 
-  {"format": "prune4j-torch-linear/1",
-   "machine": {"engine": "torch", "gpu": ..., "torch": ..., "cuda": ..., "cusparselt": ...},
-   "results": [{"shape": "4096x11008", "tokens": 16, "dtype": "F16", "impl": "cutlass",
-                "ms": 0.05, "ms_error": 0.001, "max_abs_diff": 0.0, "error": null}, ...]}
+Output, either or both:
+  --jsonl FILE   JSON lines (format "prune4j-torch-linear/2"), appended as each case finishes, so a
+                 run stopped by a timeout keeps what it measured: a "header" line (the machine), one
+                 "result" line per shape, tokens, dtype and implementation, an "end" line.
+  --output FILE  the whole run as one JSON document at the end (format "prune4j-torch-linear/1").
+`./prune4j report` reads both. A variant that fails (a shape or dtype a backend does not support)
+gets "error" set and no time, so the report shows "-" there and the reason stays in the file.
 
-A variant that fails (a shape or dtype a backend does not support) gets an entry with "error" set
-and no time, so the report shows "-" there and the reason stays in the file.
+--deadline EPOCH_S (or PRUNE4J_STAGE_DEADLINE) stops before a shape whose cases would not finish in
+time, with an "end" line saying so. --dry-run writes the header and end lines without importing
+torch or touching a GPU (the GPU script's dry run checks its plumbing this way).
 
-usage: python torch_linear_bench.py --output torch-results.json [--quick] [--shapes 4096x4096,...]
-                                    [--tokens 1,16] [--dtypes F16,BF16]
+usage: python torch_linear_bench.py (--jsonl FILE | --output FILE) [--quick] [--shapes 4096x4096,...]
+                                    [--tokens 1,16] [--dtypes F16,BF16] [--deadline EPOCH_S] [--dry-run]
 Needs torch with CUDA (2.1 or later for to_sparse_semi_structured) and an Ampere or newer GPU.
 """
 
 import argparse
 import datetime
 import json
-import math
 import os
 import sys
 import tempfile
+import time
 
 SHAPES = ["4096x4096", "11008x4096", "4096x11008", "5120x5120", "13824x5120", "5120x13824",
           "8192x8192", "1024x8192", "28672x8192", "8192x28672"]
-TOKENS = [1, 16, 128, 2048, 8192]
+TOKENS = [1, 16, 2048, 8192]
 DTYPES = ["F16", "BF16"]
 IMPLS = ["dense", "cutlass", "cusparselt"]
 FORMAT = "prune4j-torch-linear/1"
-Z999 = 3.2905  # two-sided 99.9 % normal quantile
+LINES_FORMAT = "prune4j-torch-linear/2"
+FLUSH_BYTES = 256 << 20
+WARMUP_S = 1.0
 
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--output", required=True, help="JSON file to write")
+    p.add_argument("--output", help="JSON file to write at the end")
+    p.add_argument("--jsonl", help="JSON-lines file to append to as cases finish")
     p.add_argument("--quick", action="store_true", help="fewer timed calls per case")
     p.add_argument("--shapes", default=",".join(SHAPES))
     p.add_argument("--tokens", default=",".join(str(t) for t in TOKENS))
     p.add_argument("--dtypes", default=",".join(DTYPES))
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--deadline", type=float, default=None, help="epoch seconds to finish by")
+    p.add_argument("--dry-run", action="store_true", help="header and end lines only, no torch")
     args = p.parse_args(argv)
+    if not args.output and not args.jsonl:
+        p.error("--jsonl FILE or --output FILE is required")
     args.shapes = [s.strip() for s in args.shapes.split(",") if s.strip()]
     for s in args.shapes:
         dims = s.split("x")
         if len(dims) != 2 or not all(d.isdigit() and int(d) > 0 for d in dims):
             p.error("shape '%s' is not OUTxIN" % s)
-    args.tokens = [int(t) for t in args.tokens.split(",") if t.strip()]
+    try:
+        args.tokens = [int(t) for t in args.tokens.split(",") if t.strip()]
+    except ValueError:
+        p.error("--tokens needs integers, got '%s'" % args.tokens)
+    if not args.tokens or any(t <= 0 for t in args.tokens):
+        p.error("--tokens needs positive integers")
     args.dtypes = [d.strip().upper() for d in args.dtypes.split(",") if d.strip()]
     for d in args.dtypes:
         if d not in DTYPES:
             p.error("dtype '%s' is not F16 or BF16" % d)
+    if args.deadline is None and os.environ.get("PRUNE4J_STAGE_DEADLINE"):
+        args.deadline = float(os.environ["PRUNE4J_STAGE_DEADLINE"])
     return args
+
+
+class Lines:
+    """Appends one JSON object per line, each flushed to the OS as it is written."""
+
+    def __init__(self, path):
+        self.path = path
+        if path:
+            folder = os.path.dirname(os.path.abspath(path))
+            os.makedirs(folder, exist_ok=True)
+
+    def write(self, kind, **fields):
+        if not self.path:
+            return
+        line = {"format": LINES_FORMAT, "kind": kind}
+        line.update(fields)
+        with open(self.path, "a") as f:
+            f.write(json.dumps(line, allow_nan=False) + "\n")
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def load_average():
+    try:
+        with open("/proc/loadavg") as f:
+            return [float(v) for v in f.read().split()[:3]]
+    except OSError:
+        return None
 
 
 def prune_24(w):
@@ -71,42 +121,40 @@ def prune_24(w):
     import torch
     out_f, in_f = w.shape
     groups = w.reshape(out_f, in_f // 4, 4)
-    # topk on |w| with the index as a tie-breaker: stable sort of descending magnitudes.
     order = torch.sort(groups.abs().float(), dim=-1, descending=True, stable=True).indices
     keep = torch.zeros_like(groups, dtype=torch.bool)
     keep.scatter_(-1, order[..., :2], True)
     return (groups * keep).reshape(out_f, in_f)
 
 
-def time_calls(fn, warmup, iters):
-    """Mean and 99.9 % half-width in ms of fn(), timed per call with CUDA events on the current stream."""
-    import torch
+def percentile(sorted_values, p):
+    if not sorted_values:
+        return None
+    pos = p / 100.0 * (len(sorted_values) - 1)
+    lo, hi = int(pos), min(int(pos) + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+def time_calls(torch, fn, flush, warmup, iters):
+    """Median, p10, p90 in ms of fn(), each call alone between CUDA events, the L2 flushed before it."""
     for _ in range(warmup):
         fn()
-    torch.cuda.synchronize()
     starts = [torch.cuda.Event(enable_timing=True) for _ in range(iters)]
     ends = [torch.cuda.Event(enable_timing=True) for _ in range(iters)]
     for i in range(iters):
+        flush.zero_()
         starts[i].record()
         fn()
         ends[i].record()
     torch.cuda.synchronize()
-    times = [s.elapsed_time(e) for s, e in zip(starts, ends)]
-    mean = sum(times) / len(times)
-    if len(times) > 1:
-        var = sum((t - mean) ** 2 for t in times) / (len(times) - 1)
-        err = Z999 * math.sqrt(var / len(times))
-    else:
-        err = float("nan")
-    return mean, err
+    times = sorted(s.elapsed_time(e) for s, e in zip(starts, ends))
+    return percentile(times, 50), percentile(times, 10), percentile(times, 90)
 
 
-def iterations(quick, out_f, in_f, tokens):
-    """Enough calls for a stable mean without spending seconds on the largest cases."""
-    flops = 2.0 * out_f * in_f * tokens
-    if flops > 1e12:
-        return (2, 5) if quick else (5, 20)
-    return (5, 20) if quick else (10, 100)
+def iterations(quick, estimate_ms):
+    """About 100 ms of timed calls per case (50 when quick), 10 to 100 calls."""
+    target = 50.0 if quick else 100.0
+    return 3, max(10, min(100, int(target / max(estimate_ms, 1e-3))))
 
 
 def machine_info(torch):
@@ -114,47 +162,88 @@ def machine_info(torch):
     info = {
         "format_note": "written by benchmarks/python/torch_linear_bench.py",
         "engine": "torch",
+        "engine_description": "torch %s (CUDA %s)" % (torch.__version__, torch.version.cuda),
         "gpu": "%s (sm_%d%d, %.0f GiB)" % (props.name, props.major, props.minor, props.total_memory / 2**30),
         "torch": torch.__version__,
         "cuda": torch.version.cuda,
         "cusparselt": None,
-        "started": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "started": now(),
+        "load_before": load_average(),
     }
     try:
         if torch.backends.cusparselt.is_available():
             info["cusparselt"] = str(torch.backends.cusparselt.version())
     except Exception as e:  # older torch: no cusparselt backend module
         info["cusparselt"] = "unavailable: %s" % e
-    try:
-        with open("/proc/loadavg") as f:
-            info["load_before"] = [float(v) for v in f.read().split()[:3]]
-    except OSError:
-        pass
     return info
+
+
+def warm_up(torch):
+    """At least WARMUP_S of large matrix products, so the first case does not run at idle clocks."""
+    a = torch.randn(4096, 4096, device="cuda", dtype=torch.float16)
+    start = time.time()
+    while time.time() - start < WARMUP_S:
+        for _ in range(20):
+            a @ a
+        torch.cuda.synchronize()
+    del a
+
+
+def shape_fits(deadline, out_f, in_f, tokens, n_impls):
+    """Whether one shape's cases (compression, about 150 ms per case) should finish before the deadline."""
+    if deadline is None:
+        return True
+    estimate = 1.0 + n_impls * len(tokens) * 0.25 + 3e-9 * out_f * in_f
+    return time.time() + estimate < deadline
+
+
+def dry_run(args, lines):
+    planned = len(args.shapes) * len(args.tokens) * len(args.dtypes) * len(IMPLS)
+    lines.write("header", machine={"engine": "torch", "engine_description": "torch (dry run: not imported)",
+                                   "started": now()},
+                dry_run=True, cases_planned=planned, shapes=args.shapes, tokens=args.tokens, dtypes=args.dtypes)
+    lines.write("end", dry_run=True, cases=0, finished=now())
+    print("torch_linear_bench --dry-run: %d cases planned" % planned, flush=True)
+    return 0
 
 
 def main(argv):
     args = parse_args(argv)
+    lines = Lines(args.jsonl)
+    if args.dry_run:
+        return dry_run(args, lines)
     import torch
     import torch.nn.functional as F
     from torch.sparse import SparseSemiStructuredTensor, to_sparse_semi_structured
 
     if not torch.cuda.is_available():
         print("torch_linear_bench: no CUDA device visible to torch %s" % torch.__version__, file=sys.stderr)
+        lines.write("header", machine={"engine": "torch", "torch": torch.__version__, "started": now()})
+        lines.write("end", cases=0, stopped="no CUDA device visible to torch", finished=now())
         return 2
     torch.manual_seed(args.seed)
     torch.backends.cuda.matmul.allow_tf32 = False
     machine = machine_info(torch)
+    method = ("warm-up %.0f s; per case 3 untimed calls, then each timed call alone between CUDA events with the "
+              "L2 flushed before it (%d MiB zeroed); medians" % (WARMUP_S, FLUSH_BYTES >> 20))
+    lines.write("header", machine=machine, method=method, shapes=args.shapes, tokens=args.tokens, dtypes=args.dtypes,
+                cases_planned=len(args.shapes) * len(args.tokens) * len(args.dtypes) * len(IMPLS))
     cusparselt_ok = machine["cusparselt"] is not None and not str(machine["cusparselt"]).startswith("unavailable")
     dtypes = {"F16": torch.float16, "BF16": torch.bfloat16}
+    flush = torch.empty(FLUSH_BYTES // 4, device="cuda", dtype=torch.float32)
+    warm_up(torch)
     results = []
+    stopped = None
     for dname in args.dtypes:
         dtype = dtypes[dname]
         for shape in args.shapes:
             out_f, in_f = (int(d) for d in shape.split("x"))
+            if stopped is None and not shape_fits(args.deadline, out_f, in_f, args.tokens, len(IMPLS)):
+                stopped = "deadline"
+            if stopped:
+                continue
             w = prune_24(torch.randn(out_f, in_f, device="cuda", dtype=dtype) * 0.02)
-            sparse = {}
-            errors = {}
+            sparse, errors = {}, {}
             for impl, force_cutlass in (("cutlass", True), ("cusparselt", False)):
                 if impl == "cusparselt" and not cusparselt_ok:
                     errors[impl] = "cuSPARSELt not available in this torch build"
@@ -166,11 +255,10 @@ def main(argv):
                     errors[impl] = "%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else "")
             for tokens in args.tokens:
                 x = torch.randn(tokens, in_f, device="cuda", dtype=dtype)
-                warmup, iters = iterations(args.quick, out_f, in_f, tokens)
                 reference = F.linear(x, w)
                 for impl in IMPLS:
                     entry = {"shape": shape, "tokens": tokens, "dtype": dname, "impl": impl,
-                             "ms": None, "ms_error": None, "max_abs_diff": None, "error": None}
+                             "ms": None, "ms_p10": None, "ms_p90": None, "max_abs_diff": None, "error": None}
                     try:
                         if impl == "dense":
                             fn = lambda: F.linear(x, w)  # noqa: E731
@@ -181,31 +269,33 @@ def main(argv):
                             raise RuntimeError(errors.get(impl, "not built"))
                         y = fn()
                         entry["max_abs_diff"] = float((y.float() - reference.float()).abs().max())
-                        ms, err = time_calls(fn, warmup, iters)
-                        entry["ms"] = ms
-                        entry["ms_error"] = None if math.isnan(err) else err
+                        first, _, _ = time_calls(torch, fn, flush, 1, 3)
+                        warmup, iters = iterations(args.quick, first)
+                        entry["ms"], entry["ms_p10"], entry["ms_p90"] = time_calls(torch, fn, flush, warmup, iters)
+                        entry["iterations"] = iters
                     except Exception as e:
                         entry["error"] = "%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else "")
                     results.append(entry)
+                    lines.write("result", **entry)
                     print("%-4s %-11s %5d tokens %-10s %s" % (dname, shape, tokens, impl,
                           "%.4f ms" % entry["ms"] if entry["ms"] is not None else entry["error"]), flush=True)
                 del x, reference
             del w, sparse
             torch.cuda.empty_cache()
     SparseSemiStructuredTensor._FORCE_CUTLASS = False
-    machine["finished"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    try:
-        with open("/proc/loadavg") as f:
-            machine["load_after"] = [float(v) for v in f.read().split()[:3]]
-    except OSError:
-        pass
-    doc = {"format": FORMAT, "machine": machine, "results": results}
-    out = os.path.abspath(args.output)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(out), prefix="." + os.path.basename(out), suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(doc, f, indent=1)
-    os.replace(tmp, out)
-    print("torch_linear_bench: wrote %s (%d results)" % (out, len(results)))
+    machine["finished"] = now()
+    machine["load_after"] = load_average()
+    lines.write("end", cases=len(results), stopped=stopped, finished=machine["finished"])
+    if args.output:
+        # The whole-document format of earlier runs keeps its mean-named fields: "ms" is the median here.
+        doc = {"format": FORMAT, "machine": machine,
+               "results": [dict(r, ms_error=None) for r in results]}
+        out = os.path.abspath(args.output)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(out), prefix="." + os.path.basename(out), suffix=".tmp")
+        with os.fdopen(fd, "w") as f:
+            json.dump(doc, f, indent=1)
+        os.replace(tmp, out)
+    print("torch_linear_bench: %d results%s" % (len(results), " (stopped: %s)" % stopped if stopped else ""))
     return 0
 
 

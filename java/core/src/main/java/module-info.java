@@ -1,6 +1,7 @@
 /**
  * prune4j's library: tensors and bitset masks, safetensors I/O, magnitude / N:M / iterative,
- * Wanda and SparseGPT pruning behind one method SPI, whole-checkpoint pruning, 2:4 sparse layers,
+ * Wanda, SparseGPT and RIA pruning behind one method SPI, OWL layerwise sparsities, SparseSwaps mask
+ * refinement, whole-checkpoint pruning, 2:4 sparse layers,
  * analysis, and the pure-Java CPU engine. No dependency beyond the JDK; the CUDA engine plugs in
  * through {@link dev.prune4j.engine.EngineProvider} (the prune4j-cuda module).
  *
@@ -20,7 +21,10 @@ module dev.prune4j.core {
     exports dev.prune4j.io;
     exports dev.prune4j.mask;
     exports dev.prune4j.method;
+    exports dev.prune4j.owl;
     exports dev.prune4j.prune;
+    exports dev.prune4j.refine;
+    exports dev.prune4j.ria;
     exports dev.prune4j.safetensors;
     exports dev.prune4j.sparse;
     exports dev.prune4j.sparsegpt;

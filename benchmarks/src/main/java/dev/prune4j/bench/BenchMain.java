@@ -2,6 +2,12 @@ package dev.prune4j.bench;
 
 import dev.prune4j.bench.shapes.BenchShapes;
 import dev.prune4j.bench.report.BenchResults;
+import dev.prune4j.bench.report.GemmResult;
+import dev.prune4j.bench.report.GemmTable;
+import dev.prune4j.bench.report.JsonLines;
+import dev.prune4j.bench.timing.PairedTimer;
+import dev.prune4j.tensor.DType;
+import java.util.concurrent.TimeUnit;
 import dev.prune4j.bench.report.MachineInfo;
 import dev.prune4j.bench.report.ReportWriter;
 import dev.prune4j.bench.report.ResultReader;
@@ -42,21 +48,29 @@ import org.openjdk.jmh.results.format.ResultFormatType;
 public final class BenchMain {
     static final String JMH_JSON = "jmh-results.json";
     static final String MACHINE_JSON = "machine.json";
+    static final String JMH_LINES = "jmh.jsonl";
+    static final String LINEAR_LINES = "linear.jsonl";
 
     private static final String USAGE = """
             usage: ./prune4j bench  [--engine cpu|cuda|auto] [--quick] [--include REGEX] [--shapes A,B]
-                                    [--tokens 1,16] [--dtypes F16,BF16] --output DIR
-                   ./prune4j report --input FILE|DIR [--input ...] --output DIR
+                                    [--tokens 1,16] [--dtypes F16,BF16] [--jsonl FILE] [--dry-run] --output DIR
+                   ./prune4j report --input FILE|DIR [--input ...] [--brief] --output DIR
 
-            bench   runs the JMH suite (LinearBench: dense vs 2:4 SparseLinear.forward on the ARCHITECTURE.md
-                    shapes; MaskBench; GlobalMagnitudeBench; WandaBench/SparseGptBench when present) and writes
-                    jmh-results.json, machine.json, report.md and speedup-*.png into DIR.
+            bench   runs the suite: the LinearBench entries (dense vs 2:4 SparseLinear.forward on the ARCHITECTURE.md
+                    shapes) paired and cache-honest (alternating, rotating copies beyond the last-level cache,
+                    warm-up, medians, the byte limit from a bandwidth measured in the run) into linear.jsonl;
+                    the others through JMH (MaskBench; GlobalMagnitudeBench; WandaBench/SparseGptBench when
+                    present), each trial appended to jmh.jsonl as it ends; then jmh-results.json, machine.json,
+                    report.md and speedup-*.png into DIR.
                     --engine   cpu (default), cuda, or auto (cuda when usable, else cpu)
-                    --quick    the short profile (CPU: decode token counts only, under 10 minutes on 2 cores)
+                    --quick    the short profile (CPU: decode token counts only, a few minutes on 2 cores)
                     --include  regular expression on Class.method (e.g. 'LinearBench' or 'MaskBench.nm24')
                     --shapes/--tokens/--dtypes  override the profile's LinearBench parameters
-            report  reads JMH JSON, machine.json and the PyTorch script's JSON (files, or folders of .json
-                    files) and writes report.md and the plots into DIR.
+                    --jsonl    where the JMH lines go (default DIR/jmh.jsonl)
+                    --dry-run  the smoke profile on the CPU engine (seconds): the plumbing, not a measurement
+            report  reads JMH JSON, machine.json, the PyTorch script's JSON and JSON-lines files (files, or
+                    folders of .json/.jsonl files) and writes report.md and the plots into DIR; --brief also
+                    prints one line per paired case.
             """;
 
     private BenchMain() {}
@@ -102,15 +116,19 @@ public final class BenchMain {
         for (Path p : ReportWriter.write(results, List.of(), o.output)) {
             out.println("wrote " + p);
         }
+        if (o.brief) {
+            GemmTable.brief(results).forEach(out::println);
+        }
     }
 
     private static void bench(Options o, PrintStream out) throws IOException, RunnerException {
-        String engine = chooseEngine(o.engine);
+        String engine = o.dryRun ? "cpu" : chooseEngine(o.engine);
         Files.createDirectories(o.output);
         Map<String, Object> machine = MachineInfo.collect();
         machine.put("engine", engine);
         machine.put("engine_description", describeEngine(engine, machine));
-        machine.put("profile", BenchSuite.describe(engine, o.quick));
+        machine.put("profile", o.dryRun ? "dry run: the smoke profile on the CPU engine, nothing measured for real"
+                : BenchSuite.describe(engine, o.quick));
         machine.put("started", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
 
         List<String> notes = new ArrayList<>();
@@ -121,11 +139,63 @@ public final class BenchMain {
         if (noLinear != null) {
             notes.add("LinearBench left out: " + noLinear);
         }
+        List<BenchRun> runs = planRuns(o, engine, noLinear != null);
+        if (o.include != null && runs.stream().allMatch(r -> r.options(o.include) == null)) {
+            throw new IllegalArgumentException("--include '" + o.include.pattern() + "' matches no benchmark of the suite");
+        }
+        JsonLines jmhLines = new JsonLines(o.jsonl != null ? o.jsonl : o.output.resolve(JMH_LINES), JmhLines.FORMAT);
+        Map<String, Object> header = jmhLines.line("header");
+        header.put("machine", machine);
+        header.put("runs", runs.stream().map(BenchRun::toString).toList());
+        header.put("dry_run", o.dryRun);
+        jmhLines.write(header);
+
+        List<BenchRun> linear = runs.stream().filter(r -> r.benchClass() == LinearBench.class
+                && r.options(o.include) != null).toList();
+        List<BenchRun> jmhRuns = runs.stream().filter(r -> r.benchClass() != LinearBench.class).toList();
+        Path linearJsonl = o.output.resolve(LINEAR_LINES);
+        if (!linear.isEmpty()) {
+            runLinearPairs(linear, engine, o.dryRun, new JsonLines(linearJsonl, GemmResult.FORMAT), machine, out);
+        }
+        List<Path> parts = List.of();
+        if (jmhRuns.stream().anyMatch(r -> r.options(o.include) != null)) {
+            waitForJmhLock(out);
+            parts = runAll(jmhRuns, o.include, o.output, out, jmhLines);
+        }
+        BenchWeights.release();
+        machine.put("finished", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        machine.put("load_after", MachineInfo.loadAverage());
+        machine.put("notes", notes);
+        Map<String, Object> end = jmhLines.line("end");
+        end.put("finished", machine.get("finished"));
+        jmhLines.write(end);
+
+        Path jmh = o.output.resolve(JMH_JSON);
+        mergeJson(parts, jmh);
+        Path machineJson = o.output.resolve(MACHINE_JSON);
+        AtomicFiles.writeString(machineJson, JsonFormat.writePretty(machine));
+        List<Path> inputs = new ArrayList<>(List.of(jmh, machineJson));
+        if (Files.exists(linearJsonl)) {
+            inputs.add(linearJsonl);
+        }
+        BenchResults results = ResultReader.read(inputs);
+        out.println("wrote " + jmh);
+        out.println("wrote " + machineJson);
+        for (Path p : ReportWriter.write(results, List.of(), o.output)) {
+            out.println("wrote " + p);
+        }
+    }
+
+    /** The profile's runs with the command line's overrides (the smoke runs, in one JVM, for a dry run). */
+    private static List<BenchRun> planRuns(Options o, String engine, boolean noLinear) {
+        List<BenchRun> profile = o.dryRun ? BenchSuite.smoke().stream().map(r -> new BenchRun(r.name(), r.benchClass(),
+                r.params(), r.warmups(), r.warmupTime(), r.iterations(), r.time(), 0)).toList()
+                : BenchSuite.profile(engine, o.quick);
         List<BenchRun> runs = new ArrayList<>();
         boolean overridden = o.shapes != null || o.tokens != null || o.dtypes != null;
         boolean linearSeen = false;
-        for (BenchRun r : BenchSuite.profile(engine, o.quick)) {
-            if (noLinear != null && r.benchClass() == LinearBench.class) {
+        for (BenchRun r : profile) {
+            if (noLinear && r.benchClass() == LinearBench.class) {
                 continue;
             }
             if (overridden && r.benchClass() == LinearBench.class) {
@@ -146,30 +216,55 @@ public final class BenchMain {
             }
             runs.add(r);
         }
-        if (o.include != null && runs.stream().allMatch(r -> r.options(o.include) == null)) {
-            throw new IllegalArgumentException("--include '" + o.include.pattern() + "' matches no benchmark of the suite");
-        }
-        waitForJmhLock(out);
-        List<Path> parts = runAll(runs, o.include, o.output, out);
-        BenchWeights.release();
-        machine.put("finished", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        machine.put("load_after", MachineInfo.loadAverage());
-        machine.put("notes", notes);
+        return runs;
+    }
 
-        Path jmh = o.output.resolve(JMH_JSON);
-        mergeJson(parts, jmh);
-        Path machineJson = o.output.resolve(MACHINE_JSON);
-        AtomicFiles.writeString(machineJson, JsonFormat.writePretty(machine));
-        BenchResults results = ResultReader.read(List.of(jmh, machineJson));
-        out.println("wrote " + jmh);
-        out.println("wrote " + machineJson);
-        for (Path p : ReportWriter.write(results, List.of(), o.output)) {
-            out.println("wrote " + p);
+    /**
+     * The LinearBench runs through {@link LinearPairsBench}: every shape, dtype and token count of each
+     * run, warmed up for at least a second (none in a dry run) and measured for the run's iteration time.
+     */
+    private static void runLinearPairs(List<BenchRun> runs, String engineName, boolean dryRun, JsonLines lines,
+                                       Map<String, Object> machine, PrintStream out) {
+        try (Engine engine = BenchEngines.create(engineName)) {
+            Map<String, Object> header = lines.line("header");
+            header.put("benchmark", "LinearPairsBench");
+            header.put("machine", machine);
+            header.put("method", "dense and 2:4 SparseLinear alternating in one loop on rotating copies of W, X and Y "
+                    + "beyond twice the last-level cache; warm-up; every call timed alone; medians");
+            header.put("dry_run", dryRun);
+            lines.write(header);
+            LinearPairsBench bench = new LinearPairsBench(engine, lines, out);
+            bench.device();
+            int cases = 0;
+            for (BenchRun r : runs) {
+                long warmupMs = Math.max(dryRun ? 0 : 1000, r.warmups() * r.warmupTime().convertTo(TimeUnit.MILLISECONDS));
+                long measureMs = r.iterations() * r.time().convertTo(TimeUnit.MILLISECONDS);
+                PairedTimer.Settings settings = new PairedTimer.Settings(warmupMs, measureMs, dryRun ? 1 : 5, 10_000);
+                for (String dtype : r.params().get("dtype")) {
+                    for (String shape : r.params().get("shape")) {
+                        for (String tokens : r.params().get("tokens")) {
+                            bench.measure(shape, DType.valueOf(dtype), Integer.parseInt(tokens), settings);
+                            cases++;
+                        }
+                    }
+                }
+            }
+            BenchWeights.release();
+            Map<String, Object> end = lines.line("end");
+            end.put("cases", cases);
+            end.put("finished", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+            lines.write(end);
         }
     }
 
     /** Runs each run that {@code include} selects; returns the partial JSON files written. */
     static List<Path> runAll(List<BenchRun> runs, Pattern include, Path dir, PrintStream out)
+            throws IOException, RunnerException {
+        return runAll(runs, include, dir, out, null);
+    }
+
+    /** As above, appending each finished trial to {@code lines} when it is not null. */
+    static List<Path> runAll(List<BenchRun> runs, Pattern include, Path dir, PrintStream out, JsonLines lines)
             throws IOException, RunnerException {
         List<Path> parts = new ArrayList<>();
         boolean any = false;
@@ -181,7 +276,8 @@ public final class BenchMain {
             any = true;
             Path part = dir.resolve(".jmh-" + r.name() + ".json");
             out.println("prune4j bench: " + r);
-            new Runner(options.resultFormat(ResultFormatType.JSON).result(part.toString()).build()).run();
+            var built = options.resultFormat(ResultFormatType.JSON).result(part.toString()).build();
+            (lines == null ? new Runner(built) : new Runner(built, new JmhLines(out, lines))).run();
             parts.add(part);
         }
         if (!any) {
@@ -285,6 +381,9 @@ public final class BenchMain {
     static final class Options {
         String engine = "cpu";
         boolean quick;
+        boolean dryRun;
+        boolean brief;
+        Path jsonl;
         Pattern include;
         Path output;
         List<Path> inputs = new ArrayList<>();
@@ -300,6 +399,14 @@ public final class BenchMain {
                     o.quick = true;
                     continue;
                 }
+                if (bench && a.equals("--dry-run")) {
+                    o.dryRun = true;
+                    continue;
+                }
+                if (!bench && a.equals("--brief")) {
+                    o.brief = true;
+                    continue;
+                }
                 if (!a.startsWith("--") || i + 1 >= args.size()) {
                     throw new IllegalArgumentException(a.startsWith("--") ? a + " needs a value"
                             : "unexpected argument '" + a + "'");
@@ -312,6 +419,7 @@ public final class BenchMain {
                     case "--shapes" -> o.shapes = shapes(v);
                     case "--tokens" -> o.tokens = tokens(v);
                     case "--dtypes" -> o.dtypes = dtypes(v);
+                    case "--jsonl" -> o.jsonl = Path.of(v);
                     case "report:--input" -> o.inputs.add(Path.of(v));
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }

@@ -47,10 +47,23 @@ public record BenchRun(String name, Class<?> benchClass, Map<String, List<String
         return out;
     }
 
-    /** Whether the class has a {@code @Param} field {@code name}. */
+    /** Whether the class, or one of its nested {@code @State} classes, has a {@code @Param} field {@code name}. */
     public boolean declares(String name) {
+        if (declaresParam(benchClass, name)) {
+            return true;
+        }
+        // JMH also takes parameters from the benchmark's nested @State classes (one value for all of them).
+        for (Class<?> state : benchClass.getClasses()) {
+            if (declaresParam(state, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean declaresParam(Class<?> c, String name) {
         try {
-            Field f = benchClass.getField(name);
+            Field f = c.getField(name);
             return f.isAnnotationPresent(Param.class);
         } catch (NoSuchFieldException e) {
             return false;

@@ -59,6 +59,9 @@ public final class BenchSuite {
                 runs.add(new BenchRun("mask", MaskBench.class, params("engine", e), 1, S1, 3, S1, 1));
                 runs.add(new BenchRun("global-magnitude", GlobalMagnitudeBench.class, params("engine", e), 1, S1, 2,
                         S1, 1));
+                runs.add(calibration(e, "8192", 1));
+                // RIA, OWL and SparseSwaps have CPU kernels only so far.
+                runs.add(new BenchRun("methods", MethodsBenchmark.class, params("engine", e), 1, S1, 2, S1, 1));
             }
         } else {
             List<String> tokens = BenchShapes.TOKENS.stream().map(String::valueOf).toList();
@@ -68,11 +71,13 @@ public final class BenchSuite {
                 runs.add(new BenchRun("mask", MaskBench.class, params("engine", e), 1, MS200, 3, MS200, 0));
                 runs.add(new BenchRun("global-magnitude", GlobalMagnitudeBench.class, params("engine", e), 0, S1, 1,
                         S1, 1));
+                runs.add(calibration(e, "262144", 0));
             } else {
                 runs.add(linear("linear", BenchShapes.allShapes(), tokens, BenchShapes.DTYPES, e, 2, S1, 5, S1, 1));
                 runs.add(new BenchRun("mask", MaskBench.class, params("engine", e), 1, S1, 3, S1, 1));
                 runs.add(new BenchRun("global-magnitude", GlobalMagnitudeBench.class, params("engine", e), 1, S1, 2,
                         S1, 1));
+                runs.add(calibration(e, "262144", 1));
             }
         }
         for (String name : OPTIONAL) {
@@ -122,6 +127,16 @@ public final class BenchSuite {
                                    TimeValue time, int forks) {
         return new BenchRun(name, LinearBench.class, params("shape", shapes, "tokens", tokens, "dtype", dtypes,
                 "engine", engine), warmups, warmupTime, iterations, time, forks);
+    }
+
+    /**
+     * Wanda, SparseGPT and the Hessian accumulation on the LLaMA-7B layers ({@link CalibrationBenchmark},
+     * single calls): {@code tokens} calibration tokens (8192 on the CPU, the papers' 128 x 2048 on a
+     * GPU), one warm-up call and three measured ones.
+     */
+    private static BenchRun calibration(List<String> engine, String tokens, int forks) {
+        return new BenchRun("calibration", CalibrationBenchmark.class, params("engine", engine, "tokens",
+                List.of(tokens)), 1, S1, 3, S1, forks);
     }
 
     private static Map<String, List<String>> params(Object... kv) {

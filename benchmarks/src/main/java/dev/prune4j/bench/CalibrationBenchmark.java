@@ -4,7 +4,6 @@ import dev.prune4j.calib.ActivationStats;
 import dev.prune4j.calib.HessianAccumulator;
 import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.EngineArena;
-import dev.prune4j.engine.cpu.CpuEngine;
 import dev.prune4j.prune.LayerPruneResult;
 import dev.prune4j.prune.PruneSpec;
 import dev.prune4j.sparsegpt.SparseGpt;
@@ -31,11 +30,12 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Wanda and SparseGPT on one LLaMA-2-7B layer with 8192 calibration tokens, and the Hessian
+ * Wanda and SparseGPT on one LLaMA-2-7B layer with 8192 calibration tokens (or the papers'
+ * 128 x 2048: {@code -p tokens=262144}), and the Hessian
  * accumulation, on the CPU or the CUDA engine. Every call starts from host memory, as a user's
  * does: the weight (and the inputs) cross the bus inside the timed call and the result comes
- * back, so a device number includes its transfers. The calibration statistics are computed once
- * in the set-up, on the CPU engine, so both engines prune the same layer from the same statistics.
+ * back, so a device number includes its transfers. The calibration statistics of the methods that
+ * start from ready statistics are computed once in the set-up.
  * One call takes up to seconds, so each iteration is a single call.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -jar benchmarks/target/prune4j-benchmarks.jar
@@ -47,9 +47,10 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx4g"})
 public class CalibrationBenchmark {
-    static final int TOKENS = 8192;
-    /** Calibration tokens per Hessian update: 16 sequences of 128, or 4 of 512. */
+    /** Calibration tokens per Hessian update: one sequence of 2048, as the reference code feeds them. */
     static final int BATCH = 2048;
+    /** Rows of distinct random inputs; longer calibration sets repeat them (the timing is the same). */
+    static final int DISTINCT_ROWS = 8192;
 
     /** One layer {@code out x in} (F16 weights, F16 inputs) and its calibration statistics. */
     @State(Scope.Benchmark)
@@ -59,6 +60,10 @@ public class CalibrationBenchmark {
 
         @Param({"cpu", "cuda"})
         public String engine;
+
+        /** Calibration tokens: 8192 by default; the papers' 128 x 2048 = 262144 on a GPU. */
+        @Param({"8192"})
+        public int tokens;
 
         Engine eng;
         Arena arena;
@@ -75,12 +80,19 @@ public class CalibrationBenchmark {
             eng = BenchEngines.create(engine);
             arena = Arena.ofShared();
             weight = gaussian(arena, "weight", out, in, 0.02, 1);
-            inputs = gaussian(arena, "inputs", TOKENS, in, 1.0, 2);
-            try (CpuEngine cpu = new CpuEngine()) {
-                stats = ActivationStats.create(arena, "weight", in);
-                stats.add(cpu, inputs);
-                hessian = HessianAccumulator.create(arena, "weight", in);
-                hessian.add(cpu, inputs);
+            inputs = calibrationInputs(arena, tokens, in, 2);
+            // Gathered on the engine under test (fast on a GPU for the long calibration sets); the
+            // two engines' statistics differ only by float rounding.
+            try (EngineArena work = eng.openArena()) {
+                ActivationStats s = ActivationStats.create(work, "weight", in);
+                HessianAccumulator h = HessianAccumulator.create(work, "weight", in);
+                for (long from = 0; from < tokens; from += BATCH) {
+                    Tensor batch = rows(inputs, from, Math.min(tokens, from + BATCH));
+                    s.add(eng, batch);
+                    h.add(eng, batch);
+                }
+                stats = s.copyToHost(work, arena);
+                hessian = h.copyToHost(work, arena);
             }
         }
 
@@ -93,11 +105,14 @@ public class CalibrationBenchmark {
         }
     }
 
-    /** The 8192 x 4096 inputs alone, for the Hessian accumulation. */
+    /** The {@code tokens x 4096} inputs alone, for the Hessian accumulation. */
     @State(Scope.Benchmark)
     public static class Inputs {
         @Param({"cpu", "cuda"})
         public String engine;
+
+        @Param({"8192"})
+        public int tokens;
 
         Engine eng;
         Arena arena;
@@ -107,7 +122,7 @@ public class CalibrationBenchmark {
         public void setUp() {
             eng = BenchEngines.create(engine);
             arena = Arena.ofShared();
-            inputs = gaussian(arena, "inputs", TOKENS, 4096, 1.0, 3);
+            inputs = calibrationInputs(arena, tokens, 4096, 3);
         }
 
         @TearDown(Level.Trial)
@@ -136,6 +151,20 @@ public class CalibrationBenchmark {
                 t.data().asSlice(from * rowBytes, (to - from) * rowBytes));
     }
 
+    /** {@code tokens x cols} F16 inputs: {@link #DISTINCT_ROWS} random rows, repeated to length. */
+    static Tensor calibrationInputs(Arena arena, int tokens, int cols, long seed) {
+        Tensor block = gaussian(arena, "inputs", Math.min(tokens, DISTINCT_ROWS), cols, 1.0, seed);
+        if (tokens <= DISTINCT_ROWS) {
+            return block;
+        }
+        Tensor all = Tensor.allocate(arena, "inputs", DType.F16, tokens, cols);
+        for (long from = 0; from < tokens; from += DISTINCT_ROWS) {
+            long n = Math.min(DISTINCT_ROWS, tokens - from);
+            java.lang.foreign.MemorySegment.copy(block.data(), 0, all.data(), from * cols * 2, n * cols * 2);
+        }
+        return all;
+    }
+
     static Tensor gaussian(Arena arena, String name, int rows, int cols, double scale, long seed) {
         Tensor t = Tensor.allocate(arena, name, DType.F16, rows, cols);
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -148,21 +177,39 @@ public class CalibrationBenchmark {
     }
 
     /**
-     * The Hessian of 8192 tokens fed in batches of {@link #BATCH} (as a calibration pass streams
-     * them), kept on the engine's device, then brought to the host where SparseGPT reads it.
+     * The Hessian of the calibration tokens fed in batches of {@link #BATCH} (as a calibration pass
+     * streams them), kept on the engine's device, then brought to the host where SparseGPT reads it.
      */
     @Benchmark
     public void hessianAccumulation(Inputs in, Flops flops, Blackhole bh) {
-        try (Arena host = Arena.ofShared(); EngineArena work = in.eng.openArena()) {
-            HessianAccumulator h = HessianAccumulator.create(work, "weight", 4096);
-            for (long from = 0; from < TOKENS; from += BATCH) {
-                h.add(in.eng, rows(in.inputs, from, Math.min(TOKENS, from + BATCH)));
-            }
-            Tensor result = Tensor.allocate(host, "weight.hessian", DType.F32, 4096, 4096);
-            work.download(h.hessian(), result);
-            bh.consume(result.getFloat(12345));
+        try (Arena host = Arena.ofShared()) {
+            HessianAccumulator h = accumulate(in.eng, in.inputs, host);
+            bh.consume(h.hessian().getFloat(12345));
         }
-        flops.gflop += 2.0 * TOKENS * 4096.0 * 4096.0 / 1e9;
+        flops.gflop += 2.0 * in.tokens * 4096.0 * 4096.0 / 1e9;
+    }
+
+    /** SparseGPT 50 % as a user runs it from raw calibration inputs: the Hessian accumulation, then the pruning. */
+    @Benchmark
+    public void sparseGpt50WithHessian(Layer layer, Blackhole bh) {
+        try (Arena arena = Arena.ofShared()) {
+            HessianAccumulator h = accumulate(layer.eng, layer.inputs, arena);
+            LayerPruneResult r = SparseGpt.prune(layer.eng, layer.weight, h, PruneSpec.perTensor(0.5),
+                    SparseGpt.Options.DEFAULT.withComputeError(false), arena);
+            bh.consume(r.mask().count());
+        }
+    }
+
+    /** The Hessian of {@code inputs [tokens, 4096]} on {@code engine}, batch by batch, brought to the host in {@code host}. */
+    static HessianAccumulator accumulate(Engine engine, Tensor inputs, Arena host) {
+        long tokens = inputs.rows();
+        try (EngineArena work = engine.openArena()) {
+            HessianAccumulator h = HessianAccumulator.create(work, "weight", (int) inputs.cols());
+            for (long from = 0; from < tokens; from += BATCH) {
+                h.add(engine, rows(inputs, from, Math.min(tokens, from + BATCH)));
+            }
+            return h.copyToHost(work, host);
+        }
     }
 
     @Benchmark

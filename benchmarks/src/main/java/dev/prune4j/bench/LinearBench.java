@@ -1,12 +1,18 @@
 package dev.prune4j.bench;
 
+import dev.prune4j.bench.shapes.BenchShapes;
+import dev.prune4j.bench.timing.ByteLimit;
+import dev.prune4j.bench.timing.LastLevelCache;
 import dev.prune4j.engine.Engine;
 import dev.prune4j.sparse.DeviceTiming;
 import dev.prune4j.sparse.LinearKernels;
+import dev.prune4j.sparse.Sparse24;
 import dev.prune4j.sparse.SparseLinear;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Tensor;
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,6 +37,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>On a device engine whose kernels implement {@link DeviceTiming}, every call is followed by a
  * stream synchronisation (so JMH's time is the whole call, kernel included) and the kernels' own
  * device time is summed into {@link KernelTime}'s counters.
+ *
+ * <p>Each trial rotates through copies of the weight, X and Y that together exceed twice the
+ * last-level cache ({@link LastLevelCache}), so a call never finds its weight cached from the call
+ * before (a 4096 x 4096 F16 weight fits the build machine's 32 MiB L3 on its own). The trial's
+ * layers are closed in its teardown, so a device engine gets their memory back. JMH cannot
+ * alternate two methods within a trial: {@code ./prune4j bench} runs the paired measurement
+ * ({@link LinearPairsBench}) for its reports; this class is for JMH users and the CI smoke run.
  *
  * <p>Defaults are the ARCHITECTURE.md table; the suite runner ({@link BenchMain}) narrows them per
  * profile. Parameter names sort as they vary (dtype, engine, shape, then tokens fastest), so
@@ -57,13 +70,16 @@ public class LinearBench {
     @Param({"cpu", "cuda"})
     public String engine;
 
+    private static final int MAX_COPIES = 16;
+
     private Engine eng;
     private Arena arena;
-    private SparseLinear denseLayer;
-    private SparseLinear sparseLayer;
+    private final List<SparseLinear> denseLayers = new ArrayList<>();
+    private final List<SparseLinear> sparseLayers = new ArrayList<>();
     private DeviceTiming timing;
-    private Tensor x;
-    private Tensor y;
+    private Tensor[] xs;
+    private Tensor[] ys;
+    private int next;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -81,16 +97,38 @@ public class LinearBench {
         DType type = DType.valueOf(dtype);
         timing = kernels instanceof DeviceTiming t ? t : null;
         BenchWeights.Prepared w = BenchWeights.twoFour(shape, type);
-        denseLayer = SparseLinear.dense("bench.dense", w.dense(), null, kernels);
-        sparseLayer = SparseLinear.sparse("bench.sparse24", w.sparse(), null, kernels);
+        int[] dims = BenchShapes.parse(shape);
+        int e = type.byteSize();
+        boolean device = kernels instanceof DeviceTiming;
+        int copies = LastLevelCache.copiesToExceed(device ? LastLevelCache.H200_L2_BYTES : LastLevelCache.cpuBytes(),
+                ByteLimit.denseBytes(dims[0], dims[1], tokens, e) + ByteLimit.sparse24Bytes(dims[0], dims[1], tokens, e),
+                MAX_COPIES);
         arena = Arena.ofShared();
-        x = Tensor.allocate(arena, "x", type, tokens, denseLayer.inFeatures());
-        BenchWeights.fillGaussian(x, 1);
-        y = Tensor.allocate(arena, "y", type, tokens, denseLayer.outFeatures());
+        xs = new Tensor[copies];
+        ys = new Tensor[copies];
+        for (int c = 0; c < copies; c++) {
+            Tensor wd = c == 0 ? w.dense() : w.dense().copy(arena);
+            Sparse24 ws = c == 0 ? w.sparse() : new Sparse24(w.sparse().name(), dims[0], dims[1],
+                    w.sparse().values().copy(arena), w.sparse().meta().copy(arena));
+            denseLayers.add(SparseLinear.dense("bench.dense", wd, null, kernels));
+            sparseLayers.add(SparseLinear.sparse("bench.sparse24", ws, null, kernels));
+            xs[c] = Tensor.allocate(arena, "x", type, tokens, dims[1]);
+            BenchWeights.fillGaussian(xs[c], 1); // the same values at another address
+            ys[c] = Tensor.allocate(arena, "y", type, tokens, dims[0]);
+        }
+    }
+
+    /** How many copies the trial rotates through. */
+    int copies() {
+        return xs.length;
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        denseLayers.forEach(SparseLinear::close);
+        denseLayers.clear();
+        sparseLayers.forEach(SparseLinear::close);
+        sparseLayers.clear();
         if (arena != null) {
             arena.close();
             arena = null;
@@ -103,16 +141,25 @@ public class LinearBench {
 
     @Benchmark
     public Tensor dense(KernelTime kernel) {
-        denseLayer.forward(x, y);
+        int c = next();
+        denseLayers.get(c).forward(xs[c], ys[c]);
         finish(kernel);
-        return y;
+        return ys[c];
     }
 
     @Benchmark
     public Tensor sparse24(KernelTime kernel) {
-        sparseLayer.forward(x, y);
+        int c = next();
+        sparseLayers.get(c).forward(xs[c], ys[c]);
         finish(kernel);
-        return y;
+        return ys[c];
+    }
+
+    /** The next copy in rotation. */
+    private int next() {
+        int c = next;
+        next = (c + 1) % xs.length;
+        return c;
     }
 
     /** On a device: wait for the call's work and count its kernel time. */

@@ -34,6 +34,40 @@ class BenchMainTest {
     }
 
     @Test
+    void aDryRunRunsTheSmokeProfileOnTheCpuAndWritesLinesAsTrialsEnd(@TempDir Path dir) throws Exception {
+        System.setProperty("jmh.ignoreLock", "true");
+        Path lines = dir.resolve("lines/pruning.jsonl");
+        assertEquals(0, run("bench", "--engine", "cuda", "--dry-run", "--include", "MaskBench.nm24", "--output",
+                dir.resolve("out").toString(), "--jsonl", lines.toString()), err.toString() + out);
+        List<String> text = Files.readAllLines(lines);
+        assertTrue(text.get(0).contains("\"kind\":\"header\"") && text.get(0).contains("\"dry_run\":true"), text.get(0));
+        assertTrue(text.get(1).contains("\"kind\":\"jmh\"") && text.get(1).contains("MaskBench.nm24"), text.get(1));
+        assertTrue(text.get(text.size() - 1).contains("\"kind\":\"end\""), text.toString());
+        assertTrue(Files.isRegularFile(dir.resolve("out/report.md")));
+        assertTrue(Files.notExists(dir.resolve("out/linear.jsonl")), "the LinearBench entries were not selected");
+    }
+
+    @Test
+    void linearBenchEntriesArePairedAndWriteCaseLines(@TempDir Path dir) throws Exception {
+        assertEquals(0, run("bench", "--dry-run", "--include", "LinearBench", "--shapes", "8x64", "--tokens", "3",
+                "--output", dir.toString()), err.toString() + out);
+        List<String> text = Files.readAllLines(dir.resolve("linear.jsonl"));
+        assertEquals(4, text.size(), "header, device, one case, end: " + text);
+        assertTrue(text.get(1).contains("\"bandwidth_gbs\""), text.get(1));
+        assertTrue(text.get(2).contains("\"shape\":\"8x64\"") && text.get(2).contains("\"dense_wall_ms\"")
+                && text.get(2).contains("\"limit_speedup\"") && text.get(2).contains("\"copies\":16"), text.get(2));
+        String md = Files.readString(dir.resolve("report.md"));
+        assertTrue(md.contains("| Other shapes | - | 8 x 64 | 3 |"), md);
+    }
+
+    @Test
+    void reportBriefPrintsOneLinePerPairedCase(@TempDir Path dir) throws Exception {
+        Path gemm = Path.of(getClass().getResource("report/gpu-gemm-handwritten.jsonl").toURI());
+        assertEquals(0, run("report", "--input", gemm.toString(), "--brief", "--output", dir.toString()), err.toString());
+        assertTrue(out.toString().contains("cuda BF16 1024x8192       1 tok:"), out.toString());
+    }
+
+    @Test
     void badArgumentsAreUsageErrorsThatNameTheOption(@TempDir Path dir) {
         assertEquals(2, run("bench", "--engine", "tpu", "--output", dir.toString()));
         assertTrue(err.toString().contains("unknown engine 'tpu'"), err.toString());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prune4j.bench.report.BenchResults;
+import dev.prune4j.bench.report.JsonLines;
 import dev.prune4j.bench.report.LinearResult;
 import dev.prune4j.bench.report.OtherResult;
 import dev.prune4j.bench.report.ReportWriter;
@@ -32,8 +33,9 @@ class SuiteSmokeTest {
         // Other engineers benchmark on the same machine; JMH's machine-wide lock must not fail CI.
         System.setProperty("jmh.ignoreLock", "true");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Path lines = dir.resolve("jmh.jsonl");
         List<Path> parts = BenchMain.runAll(BenchSuite.smoke(), null, dir,
-                new PrintStream(log, true, StandardCharsets.UTF_8));
+                new PrintStream(log, true, StandardCharsets.UTF_8), new JsonLines(lines, JmhLines.FORMAT));
         Path json = dir.resolve(BenchMain.JMH_JSON);
         BenchMain.mergeJson(parts, json);
         for (Path p : parts) {
@@ -55,6 +57,12 @@ class SuiteSmokeTest {
             assertTrue(r.ms() > 0, "a positive time per call: " + r);
             assertTrue(Double.isNaN(r.kernelMs()), "the CPU engine reports no kernel time: " + r);
         }
+
+        // Every trial was also appended as a JSON line the moment it ended: the same results.
+        BenchResults fromLines = ResultReader.read(List.of(lines));
+        assertEquals(results.linear().size(), fromLines.linear().size(), "LinearBench lines");
+        assertEquals(results.other().size(), fromLines.other().size(), "other benchmarks' lines");
+        assertEquals(results.linear().get(0).ms(), fromLines.linear().get(0).ms());
 
         List<Path> written = ReportWriter.write(results, List.of(), dir);
         String report = Files.readString(dir.resolve(ReportWriter.REPORT));

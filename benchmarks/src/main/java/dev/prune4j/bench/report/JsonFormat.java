@@ -18,4 +18,9 @@ public final class JsonFormat {
     public static String writePretty(Object value) throws IOException {
         return PRETTY.asString(value);
     }
+
+    /** One line, no indentation: the JSON-lines files. */
+    public static String writeCompact(Object value) throws IOException {
+        return STRICT.asString(value);
+    }
 }

@@ -8,7 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code report.md}: where the runs happened, then per device and dtype one table per model
+ * {@code report.md}: where the runs happened, the paired GEMM tables ({@link GemmTable}) where there
+ * are such cases, then per device and dtype one table per model
  * (Model | Layer | Shape (out x in) | Tokens | Dense ms | Sparse ms | Speedup, with kernel times and
  * the PyTorch columns where they were measured), the plots, and the other benchmarks as measured.
  */
@@ -29,7 +30,13 @@ public final class MarkdownReport {
             sb.append("- ").append(n).append('\n');
         }
         sb.append('\n');
+        if (!results.gemm().isEmpty()) {
+            GemmTable.render(sb, results);
+        }
         if (!rows.isEmpty()) {
+            if (!results.gemm().isEmpty()) {
+                sb.append("## JMH and PyTorch layer timings\n\n");
+            }
             sb.append("Speedup = dense time / 2:4 time on the same 2:4-pruned weight (above 1: the 2:4 layer is faster). "
                     + "Times are the mean of one call `Y = X W^T` in milliseconds, ± the half-width of JMH's 99.9 % "
                     + "confidence interval where there were enough iterations to compute one.\n\n");

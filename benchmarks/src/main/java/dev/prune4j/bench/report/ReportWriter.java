@@ -2,20 +2,19 @@ package dev.prune4j.bench.report;
 
 import dev.prune4j.bench.shapes.BenchShapes;
 import dev.prune4j.io.AtomicFiles;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
 
 /**
  * Writes {@code report.md} and the speedup plots ({@code speedup-DEVICE-LAYER.png}, one per device and
  * projection that has a speedup) into a folder. The report is written first, so a plotting failure
  * never loses it; where the Java runtime has no {@code java.desktop} (the GPU bundle's) the plots are
- * left out and the report says so. Each file is written beside its target and moved into place
- * ({@link AtomicFiles}); the inputs are only read.
+ * left out and the report says so; the drawing lives in {@link PlotWriter}, which is loaded only
+ * where it can run (this class itself must load without AWT). Each file is written beside its
+ * target and moved into place ({@link AtomicFiles}); the inputs are only read.
  */
 public final class ReportWriter {
     public static final String REPORT = "report.md";
@@ -29,10 +28,16 @@ public final class ReportWriter {
         SpeedupRows rows = new SpeedupRows(results.linear());
         boolean canPlot = ModuleLayer.boot().findModule("java.desktop").isPresent();
         List<String[]> planned = new ArrayList<>();
-        for (String device : rows.devices()) {
+        List<String> devices = new ArrayList<>(rows.devices());
+        GemmTable.rows(results.gemm()).keySet().forEach(k -> {
+            if (!devices.contains(k.device())) {
+                devices.add(k.device());
+            }
+        });
+        for (String device : devices) {
             for (String layer : BenchShapes.LAYERS) {
-                if (!SpeedupPlot.series(rows, device, layer).isEmpty()) {
-                    planned.add(new String[] {device, layer, SpeedupPlot.fileName(device, layer)});
+                if (rows.hasSpeedup(device, layer) || GemmTable.hasSpeedup(results.gemm(), device, layer)) {
+                    planned.add(new String[] {device, layer, SpeedupRows.plotFileName(device, layer)});
                 }
             }
         }
@@ -45,17 +50,7 @@ public final class ReportWriter {
         AtomicFiles.writeString(md, MarkdownReport.render(results, plots, allNotes));
         written.add(md);
         if (canPlot) {
-            for (String[] p : planned) {
-                BufferedImage image = SpeedupPlot.render("Speedup of 2:4 over dense: " + p[1] + " projections",
-                        MarkdownReport.deviceTitle(p[0]), SpeedupPlot.series(rows, p[0], p[1]));
-                Path png = dir.resolve(p[2]);
-                AtomicFiles.write(png, out -> {
-                    if (!ImageIO.write(image, "png", out)) {
-                        throw new IOException("no PNG writer available in this Java runtime");
-                    }
-                });
-                written.add(png);
-            }
+            written.addAll(PlotWriter.write(rows, results.gemm(), planned, dir));
         }
         return written;
     }

@@ -15,9 +15,13 @@ import java.util.stream.Stream;
  *   <li>JMH's JSON (an array of results, {@code -rf json}): {@code LinearBench} results become
  *       {@link LinearResult}s, every other benchmark an {@link OtherResult};</li>
  *   <li>{@code machine.json} from the suite runner ({@link MachineInfo#FORMAT});</li>
- *   <li>the PyTorch script's JSON ({@value #TORCH_FORMAT}, benchmarks/python/torch_linear_bench.py).</li>
+ *   <li>the PyTorch script's JSON ({@value #TORCH_FORMAT}, benchmarks/python/torch_linear_bench.py);</li>
+ *   <li>JSON-lines files ({@code .jsonl}, one object per line, each naming its {@code format}), read by
+ *       {@link JsonLinesReader}: the paired GEMM cases, the PyTorch script's lines and JMH results
+ *       written one per line as they finished.</li>
  * </ul>
- * A folder stands for the {@code .json} files in it. Anything else is an error naming the file.
+ * A folder stands for the {@code .json} and {@code .jsonl} files in it. Anything else is an error
+ * naming the file.
  */
 public final class ResultReader {
     public static final String TORCH_FORMAT = "prune4j-torch-linear/1";
@@ -31,10 +35,11 @@ public final class ResultReader {
             if (Files.isDirectory(input)) {
                 List<Path> files;
                 try (Stream<Path> s = Files.list(input)) {
-                    files = s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
+                    files = s.filter(p -> p.getFileName().toString().endsWith(".json")
+                            || p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
                 }
                 if (files.isEmpty()) {
-                    throw new IOException("folder " + input + " holds no .json result file");
+                    throw new IOException("folder " + input + " holds no .json or .jsonl result file");
                 }
                 for (Path f : files) {
                     readFile(f, results);
@@ -47,6 +52,10 @@ public final class ResultReader {
     }
 
     static void readFile(Path file, BenchResults into) throws IOException {
+        if (file.getFileName().toString().endsWith(".jsonl")) {
+            JsonLinesReader.read(file, into);
+            return;
+        }
         Object root;
         try {
             root = JsonFormat.parse(Files.readString(file));
@@ -72,7 +81,7 @@ public final class ResultReader {
         }
     }
 
-    private static int readJmh(List<?> list, Path file, BenchResults into) {
+    static int readJmh(List<?> list, Path file, BenchResults into) {
         int n = 0;
         for (Object o : list) {
             Map<String, Object> r = stringKeys((Map<?, ?>) o);
@@ -187,7 +196,7 @@ public final class ResultReader {
         return benchmark.substring(cls + 1);
     }
 
-    private static Map<String, Object> stringKeys(Map<?, ?> m) {
+    static Map<String, Object> stringKeys(Map<?, ?> m) {
         Map<String, Object> out = new LinkedHashMap<>();
         m.forEach((k, v) -> out.put(String.valueOf(k), v));
         return out;

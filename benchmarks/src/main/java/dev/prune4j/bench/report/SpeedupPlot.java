@@ -72,6 +72,41 @@ public final class SpeedupPlot {
         return out;
     }
 
+    /**
+     * The series of a plot where the device also has paired cases ({@link GemmTable}): prune4j's
+     * line is the paired speedup (kernel time on the GPU), PyTorch's lines stay; JMH's prune4j
+     * line of the same device is left out, the paired one replaces it.
+     */
+    static List<Series> series(SpeedupRows rows, List<GemmResult> gemm, String device, String layer) {
+        List<Series> out = new ArrayList<>();
+        List<String> models = new ArrayList<>(BenchShapes.models());
+        List<GemmResult> onDevice = GemmTable.rows(gemm).values().stream().filter(r -> r.device().equals(device))
+                .toList();
+        for (String dtype : BenchShapes.DTYPES) {
+            List<GemmTable.Line> lines = GemmTable.lines(onDevice.stream().filter(r -> r.dtype().equals(dtype)).toList());
+            for (String model : models) {
+                TreeMap<Integer, Double> points = new TreeMap<>();
+                for (GemmTable.Line line : lines) {
+                    if (line.model().equals(model) && line.layer().equals(layer) && !Double.isNaN(line.result().speedup())) {
+                        points.put(line.result().tokens(), line.result().speedup());
+                    }
+                }
+                if (!points.isEmpty()) {
+                    Color colour = MODEL_COLOURS[models.indexOf(model) % MODEL_COLOURS.length];
+                    out.add(new Series(shortModel(model) + " " + dtype + " prune4j 2:4" + (device.equals("cuda")
+                            ? " (kernel)" : ""), colour, Impl.PRUNE4J_SPARSE24, dtype, points));
+                }
+            }
+        }
+        boolean paired = !out.isEmpty();
+        for (Series s : series(rows, device, layer)) {
+            if (!(paired && s.impl() == Impl.PRUNE4J_SPARSE24)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
     static BufferedImage render(String title, String subtitle, List<Series> series) {
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
@@ -216,6 +251,6 @@ public final class SpeedupPlot {
 
     /** File name of the chart of {@code layer} on {@code device}: {@code speedup-cpu-gate-up.png}. */
     static String fileName(String device, String layer) {
-        return "speedup-" + device + "-" + layer.replaceAll("[^A-Za-z0-9]+", "-") + ".png";
+        return SpeedupRows.plotFileName(device, layer);
     }
 }

@@ -112,6 +112,32 @@ public final class SpeedupRows {
     /** One line of a table: a row under a model and projection name. */
     public record Line(String model, String layer, Row row) {}
 
+    /**
+     * Whether a plot of {@code layer} on {@code device} has a point: some line of that projection
+     * with a 2:4 speedup. Free of AWT, so a runtime without {@code java.desktop} can ask.
+     */
+    public boolean hasSpeedup(String device, String layer) {
+        for (String dtype : dtypes(device)) {
+            for (String model : models(device, dtype)) {
+                for (Line line : lines(device, dtype, model)) {
+                    if (line.layer().equals(layer)) {
+                        for (LinearResult.Impl impl : LinearResult.Impl.values()) {
+                            if (impl.sparse() && !Double.isNaN(line.row().speedup(impl))) {
+                                return true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The plot file of {@code layer} on {@code device}: {@code speedup-cpu-q-o.png}. */
+    public static String plotFileName(String device, String layer) {
+        return "speedup-" + device + "-" + layer.replaceAll("[^A-Za-z0-9]+", "-") + ".png";
+    }
+
     /** Every row of {@code device}. */
     public List<Row> rows(String device) {
         return rows.values().stream().filter(r -> r.key().device().equals(device)).toList();

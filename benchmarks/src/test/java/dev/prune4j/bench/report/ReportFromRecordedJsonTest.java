@@ -138,4 +138,21 @@ class ReportFromRecordedJsonTest {
         assertEquals(1e3, ResultReader.toMillis("s/op"));
         assertThrows(IllegalArgumentException.class, () -> ResultReader.toMillis("ops/ms"));
     }
+
+    @Test
+    void thePyTorchReferenceOfWandaAndSparseGptStandsBesideCalibrationBenchmark(@TempDir Path out) throws Exception {
+        BenchResults results = ResultReader.read(List.of(fixture("torch-pruning-handwritten.jsonl")));
+        // Four steps, each timed by the wall clock and by CUDA events.
+        assertEquals(8, results.other().size());
+        OtherResult sparseGpt = results.other().stream()
+                .filter(r -> r.benchmark().equals("TorchReference.sparseGpt50") && r.params().get("clock").equals("wall"))
+                .findFirst().orElseThrow();
+        assertEquals(1500.0, sparseGpt.score(), 1e-9);
+        assertEquals("ms/op", sparseGpt.unit());
+        assertEquals("torch cuda", sparseGpt.params().get("engine"));
+        assertEquals("262144", sparseGpt.params().get("tokens"));
+        ReportWriter.write(results, List.of(), out);
+        String md = Files.readString(out.resolve(ReportWriter.REPORT));
+        assertTrue(md.contains("TorchReference.sparseGpt50WithHessian"), md);
+    }
 }

@@ -4,7 +4,9 @@ import dev.prune4j.analysis.ReportFormat;
 import dev.prune4j.analysis.SparsityReport;
 import dev.prune4j.analysis.TensorStats;
 import dev.prune4j.engine.cpu.CpuEngine;
+import dev.prune4j.io.AtomicFiles.Existing;
 import dev.prune4j.safetensors.Checkpoint;
+import dev.prune4j.safetensors.Links;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -36,6 +38,13 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE.png", description = "also draw the per-tensor sparsity as a bar chart")
     Path plot;
 
+    @Option(names = "--force", description = "replace --plot if it is an existing file")
+    boolean force;
+
+    @Option(names = "--follow-symlinks",
+            description = "follow symbolic links in the folder that lead outside it (by default only links inside it or into its Hugging Face cache repository)")
+    boolean followSymlinks;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
     boolean help;
 
@@ -51,13 +60,15 @@ final class AnalyzeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        Existing plotExisting = plot != null ? Outputs.file(plot, force, false) : null;
         PrintWriter out = spec.commandLine().getOut();
-        try (Checkpoint checkpoint = Checkpoint.open(input); CpuEngine engine = new CpuEngine()) {
-            SparsityReport report = SparsityReport.analyze(checkpoint.tensorNames(), CheckpointTensors.lookup(checkpoint),
-                    t, engine);
+        try (Checkpoint checkpoint = Checkpoint.open(input, followSymlinks ? Links.ANY : Links.CONTAINED);
+             CpuEngine engine = new CpuEngine()) {
+            SparsityReport report = CheckpointTensors.reading(checkpoint, () -> SparsityReport.analyze(
+                    checkpoint.tensorNames(), CheckpointTensors.lookup(checkpoint), t, engine));
             reportFormat.write(report, out);
             if (plot != null) {
-                SparsityPlot.write(report, SparsityPlot.Metric.SPARSITY, plot);
+                SparsityPlot.write(report, SparsityPlot.Metric.SPARSITY, plot, plotExisting);
             }
         }
         out.flush();

@@ -3,6 +3,8 @@ package dev.prune4j.cli;
 import dev.prune4j.calib.CalibrationReducer;
 import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.Engines;
+import dev.prune4j.io.AtomicFiles.Existing;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -33,20 +35,29 @@ final class CalibrateCommand implements Callable<Integer> {
             description = "cpu, cuda, or auto (default)")
     String engine;
 
+    @Option(names = "--force", description = "replace --output if it is an existing file")
+    boolean force;
+
+    @Option(names = "--remove-stale", description = "delete what an earlier run into the same output left when it was killed (.NAME.*.tmp)")
+    boolean removeStale;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
     boolean help;
 
     @Override
     public Integer call() throws Exception {
-        if (inputs.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
+        Main.requireFile(inputs, "--inputs");
+        if (inputs.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())
+                || (Files.exists(output) && Files.isSameFile(inputs, output))) {
             throw new UsageException("--output must differ from --inputs: the input is never modified");
         }
-        Main.requireFile(inputs, "calibration inputs");
+        Existing existing = Outputs.file(output, force, removeStale);
         List<String> reduced;
         try (Engine e = Engines.create(engine)) {
-            reduced = CalibrationReducer.reduce(e, inputs, output);
+            reduced = CalibrationReducer.reduce(e, inputs, output, existing);
         }
-        spec.commandLine().getOut().printf("reduced the inputs of %d layers -> %s%n", reduced.size(), output);
+        spec.commandLine().getOut().printf("reduced the inputs of %d layers -> %s%n", reduced.size(),
+                Messages.clean(output.toString()));
         return 0;
     }
 }

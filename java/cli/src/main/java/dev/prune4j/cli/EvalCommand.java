@@ -2,6 +2,7 @@ package dev.prune4j.cli;
 
 import dev.prune4j.engine.cpu.CpuEngine;
 import dev.prune4j.io.AtomicFiles;
+import dev.prune4j.io.AtomicFiles.Existing;
 import dev.prune4j.method.Methods;
 import dev.prune4j.model.bert.ModelLocator;
 import dev.prune4j.model.bert.SentenceEmbedder;
@@ -18,6 +19,7 @@ import dev.prune4j.prune.NmPattern;
 import dev.prune4j.prune.PruneSpec;
 import dev.prune4j.prune.Scope;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -107,6 +109,9 @@ final class EvalCommand implements Callable<Integer> {
             description = "CPU threads (default: every processor)")
     Integer threads;
 
+    @Option(names = "--force", description = "replace results.md, results.csv and quality.png in --output if they exist")
+    boolean force;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
     boolean help;
 
@@ -166,10 +171,15 @@ final class EvalCommand implements Callable<Integer> {
         if (threadCount < 1) {
             throw new UsageException("--threads must be >= 1");
         }
+        // The results are written at the end of a long run: what would refuse them is refused now.
+        Files.createDirectories(output);
+        Existing existing = force ? Existing.REPLACE : Existing.REFUSE;
+        for (String file : List.of("results.md", "results.csv", "quality.png")) {
+            Outputs.file(output.resolve(file), force, false);
+        }
         Path dir = ModelLocator.locate(modelDir).orThrow();
         EvalText text = EvalText.fromFortunes(textDir != null ? textDir : FortuneCorpus.DEFAULT_DIR, calibration,
                 sentences, queries);
-        Files.createDirectories(output);
 
         List<EvalResult> results = new ArrayList<>();
         try (CpuEngine engine = new CpuEngine(threadCount); SentenceEmbedder embedder = SentenceEmbedder.open(dir, engine)) {
@@ -211,9 +221,11 @@ final class EvalCommand implements Callable<Integer> {
                     + "top-1 agreement %.3f, top-1 accuracy %.3f.", zero.meanCosine(), zero.top1Agreement(),
                     zero.top1Accuracy()));
             String md = EvalReport.markdown(results, eval.denseAccuracy(), eval.denseUnrelatedCosine(), about, notes);
-            AtomicFiles.writeString(output.resolve("results.md"), md);
-            AtomicFiles.writeString(output.resolve("results.csv"), EvalReport.csv(results));
-            EvalPlot.write(results, about, output.resolve("quality.png"));
+            byte[] markdown = md.getBytes(StandardCharsets.UTF_8);
+            byte[] csv = EvalReport.csv(results).getBytes(StandardCharsets.UTF_8);
+            AtomicFiles.write(output.resolve("results.md"), existing, file -> file.write(markdown));
+            AtomicFiles.write(output.resolve("results.csv"), existing, file -> file.write(csv));
+            EvalPlot.write(results, about, output.resolve("quality.png"), existing);
             out.println();
             out.print(md);
         }

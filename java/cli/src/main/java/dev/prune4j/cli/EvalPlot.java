@@ -8,6 +8,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import dev.prune4j.io.AtomicFiles.Existing;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,8 +36,13 @@ public final class EvalPlot {
 
     private EvalPlot() {}
 
+    /** As {@link #write(List, String, Path, Existing)}, never replacing a file. */
     public static void write(List<EvalResult> results, String title, Path target) throws IOException {
-        PngFiles.write(draw(results, title), target);
+        write(results, title, target, Existing.REFUSE);
+    }
+
+    public static void write(List<EvalResult> results, String title, Path target, Existing existing) throws IOException {
+        PngFiles.write(draw(results, title), target, existing);
     }
 
     static BufferedImage draw(List<EvalResult> results, String title) {

@@ -3,9 +3,12 @@ package dev.prune4j.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
+import dev.prune4j.safetensors.Links;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.FileSystemException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.logging.ConsoleHandler;
@@ -34,14 +37,28 @@ public final class Main {
         configureLogging();
         // Plots are drawn off screen; the application, not the library, decides that.
         System.setProperty("java.awt.headless", "true");
-        System.exit(run(argv, System.out, System.err));
+        SignalNotice notice = SignalNotice.install(argv);
+        int status;
+        try {
+            status = run(argv, System.out, System.err);
+        } finally {
+            notice.finished();
+        }
+        System.exit(status);
     }
 
     /** Runs one command line; returns the exit status. */
     static int run(String[] argv, PrintStream out, PrintStream err) {
         PrintWriter stdout = new PrintWriter(out, true, StandardCharsets.UTF_8);
         PrintWriter stderr = new PrintWriter(err, true, StandardCharsets.UTF_8);
-        CommandLine cli = commandLine(stdout, stderr);
+        CommandLine cli;
+        try {
+            cli = commandLine(stdout, stderr);
+        } catch (Throwable t) {
+            // A broken installation (a class missing from the jar): still one line.
+            stderr.println("prune4j: cannot start: " + Messages.clean(Messages.of(t)));
+            return FAILED;
+        }
         if (argv.length == 0) {
             cli.usage(stdout);
             stdout.flush();
@@ -52,7 +69,7 @@ public final class Main {
             stdout.flush();
             return 0;
         }
-        int status = cli.execute(argv);
+        int status = execute(cli, argv, stderr);
         stdout.flush();
         if (stdout.checkError() && status == 0) {
             // A PrintWriter swallows write errors (a full disk, a closed pipe): say so instead of exiting 0.
@@ -61,6 +78,21 @@ public final class Main {
         }
         stderr.flush();
         return status;
+    }
+
+    /** Runs {@code argv} on {@code cli}: its status, or 1 with one line on {@code stderr} for a JVM error. */
+    static int execute(CommandLine cli, String[] argv, PrintWriter stderr) {
+        try {
+            return cli.execute(argv);
+        } catch (Throwable t) {
+            // picocli hands Exceptions to the handler below; Errors (a mapped-file fault, an
+            // OutOfMemoryError, a StackOverflowError) come through here, and end as one line too.
+            stderr.println(prefixFor(cli, argv) + Messages.clean(Messages.of(t)));
+            if (Boolean.getBoolean("prune4j.debug")) {
+                t.printStackTrace(stderr);
+            }
+            return FAILED;
+        }
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
@@ -96,19 +128,29 @@ public final class Main {
             err.println(prefix(command) + Messages.clean(e.getMessage()) + hint(command));
             return USAGE;
         }
-        String message;
-        if (e instanceof NoSuchFileException n) {
-            message = "no such file or folder: " + n.getFile();
-        } else if (e instanceof UncheckedIOException u) {
-            message = Messages.of(u.getCause());
-        } else {
-            message = Messages.of(e);
-        }
-        err.println(prefix(command) + Messages.clean(message));
+        err.println(prefix(command) + Messages.clean(Messages.of(e) + remedy(e, command)));
         if (Boolean.getBoolean("prune4j.debug")) {
             e.printStackTrace(err);
         }
         return FAILED;
+    }
+
+    /** The option that gets past this refusal, where the command has one. */
+    private static String remedy(Exception e, CommandLine command) {
+        if (e instanceof Links.OutsideLinkException && command.getCommandSpec().findOption("--follow-symlinks") != null) {
+            return " (--follow-symlinks follows it)";
+        }
+        if (e instanceof FileAlreadyExistsException x && "exists".equals(x.getReason())
+                && command.getCommandSpec().findOption("--force") != null) {
+            return " (--force replaces it)";
+        }
+        return "";
+    }
+
+    /** The prefix of an error line for {@code argv} when no command object is at hand. */
+    private static String prefixFor(CommandLine cli, String[] argv) {
+        return argv.length > 0 && cli.getSubcommands().containsKey(argv[0])
+                ? "prune4j " + argv[0] + ": " : "prune4j: ";
     }
 
     private static String prefix(CommandLine command) {
@@ -138,10 +180,13 @@ public final class Main {
         root.addHandler(handler);
     }
 
-    /** Reads a file given on the command line as one error line when it is missing. */
-    static void requireFile(java.nio.file.Path file, String what) throws IOException {
-        if (!java.nio.file.Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, what);
+    /** A file given on the command line ({@code option}) must be a regular file: one error line naming it otherwise. */
+    static void requireFile(Path file, String option) throws IOException {
+        if (Files.isRegularFile(file)) {
+            return;
         }
+        String problem = Files.isDirectory(file) ? "is a folder, not a file"
+                : Files.exists(file) ? "is not a regular file (a device or a pipe?)" : "no such file";
+        throw new FileSystemException(file.toString(), null, option + " " + problem);
     }
 }

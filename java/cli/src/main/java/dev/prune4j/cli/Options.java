@@ -15,8 +15,8 @@ import picocli.CommandLine.TypeConversionException;
  * {@code 0.5d}, no hexadecimal), a pattern is exactly {@code N:M}, names are the ones the library knows.
  */
 final class Options {
-    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
-    private static final Pattern WHOLE = Pattern.compile("[+-]?\\d+");
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?");
+    private static final Pattern WHOLE = Pattern.compile("[+-]?[0-9]+");
 
     private Options() {}
 
@@ -24,7 +24,11 @@ final class Options {
         if (!DECIMAL.matcher(text).matches()) {
             throw new TypeConversionException("needs a number, got '" + Messages.clean(text) + "'");
         }
-        return Double.parseDouble(text);
+        double v = Double.parseDouble(text);
+        if (Double.isInfinite(v)) {
+            throw new TypeConversionException("'" + Messages.clean(text) + "' is out of range");
+        }
+        return v;
     }
 
     static long whole(String text) {
@@ -34,7 +38,7 @@ final class Options {
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {
-            throw new TypeConversionException("'" + text + "' is out of range");
+            throw new TypeConversionException("'" + Messages.clean(text) + "' is out of range");
         }
     }
 
@@ -52,7 +56,7 @@ final class Options {
         public Integer convert(String value) {
             long v = whole(value);
             if (v != (int) v) {
-                throw new TypeConversionException("'" + value + "' is out of range");
+                throw new TypeConversionException("'" + Messages.clean(value) + "' is out of range");
             }
             return (int) v;
         }
@@ -66,10 +70,16 @@ final class Options {
         }
     }
 
-    /** {@code N:M}. */
+    /** {@code N:M}, ASCII digits only (no sign, spaces or other scripts' digits, which Integer.parseInt takes). */
     static final class NmPatternName implements ITypeConverter<NmPattern> {
+        private static final Pattern N_M = Pattern.compile("[0-9]{1,9}:[0-9]{1,9}");
+
         @Override
         public NmPattern convert(String value) {
+            if (!N_M.matcher(value).matches()) {
+                throw new TypeConversionException("pattern must look like N:M (for example 2:4), got '"
+                        + Messages.clean(value) + "'");
+            }
             try {
                 return NmPattern.parse(value);
             } catch (IllegalArgumentException e) {

@@ -36,7 +36,8 @@ final class Progress implements AutoCloseable {
             return;
         }
         int filled = (int) (WIDTH * Math.min(1.0, (double) done / total));
-        String item = what.length() > 40 ? "..." + what.substring(what.length() - 37) : what;
+        String name = Messages.clean(what); // a tensor name from a file: no control sequence reaches the terminal
+        String item = name.length() > 40 ? "..." + name.substring(name.length() - 37) : name;
         out.printf("\r%s [%s%s] %3d%% %-40s", label, "#".repeat(filled), " ".repeat(WIDTH - filled),
                 (int) (100.0 * done / total), item);
         out.flush();

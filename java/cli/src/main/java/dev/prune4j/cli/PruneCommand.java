@@ -10,6 +10,7 @@ import dev.prune4j.prune.LayerPruner;
 import dev.prune4j.prune.NmPattern;
 import dev.prune4j.prune.PruneSpec;
 import dev.prune4j.prune.Scope;
+import dev.prune4j.safetensors.Links;
 import dev.prune4j.sparsegpt.SparseGpt;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -28,8 +29,14 @@ import picocli.CommandLine.Spec;
         footer = {"",
             "The output folder (must not exist or be empty) receives every tensor, pruned ones updated,",
             "the other files copied, and prune4j/masks.safetensors + prune4j/report.json. The input is",
-            "never modified."})
+            "never modified. Symbolic links in the input are followed only when they stay inside it or",
+            "its Hugging Face cache repository (--follow-symlinks: any). Disk space and the memory of the",
+            "largest Hessian are checked before the first layer; Ctrl-C or SIGTERM removes the partial",
+            "output, and what a killed run left (.DIR.*.tmp) is named by the next run (--remove-stale)."})
 final class PruneCommand implements Callable<Integer> {
+    /** The largest --percdamp: damping equal to the mean of the Hessian's diagonal. */
+    static final double MAX_PERCDAMP = 1.0;
+
     @Spec
     CommandSpec spec;
 
@@ -82,6 +89,13 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--no-error", description = "skip the per-layer reconstruction error ||W X^T - W' X^T||^2")
     boolean noError;
 
+    @Option(names = "--follow-symlinks",
+            description = "follow symbolic links in the input folder that lead outside it (by default only links inside it or into its Hugging Face cache repository are followed)")
+    boolean followSymlinks;
+
+    @Option(names = "--remove-stale", description = "delete what an earlier run into the same output left when it was killed (.NAME.*.tmp)")
+    boolean removeStale;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
     boolean help;
 
@@ -89,11 +103,12 @@ final class PruneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CheckpointPruner.Request request = request();
         if (!Files.isDirectory(input)) {
-            throw new IllegalArgumentException("input " + input + " is not a folder");
+            throw new IllegalArgumentException("--input " + input + (Files.exists(input) ? " is not a folder" : ": no such folder"));
         }
         if (request.calibration() != null) {
-            Main.requireFile(request.calibration(), "calibration file");
+            Main.requireFile(request.calibration(), "--calibration");
         }
+        Outputs.folder(output, removeStale);
         long bytes;
         try (var files = Files.list(input)) {
             bytes = files.filter(p -> p.toString().endsWith(".safetensors")).mapToLong(p -> p.toFile().length()).sum();
@@ -101,6 +116,10 @@ final class PruneCommand implements Callable<Integer> {
         PruneReport report;
         try (Engine e = Engines.create(engine); Progress progress = new Progress("prune", bytes)) {
             report = CheckpointPruner.prune(e, input, output, request, progress::advance);
+        } catch (TensorSelector.SelectionException e) {
+            // The pattern is valid but fails on this checkpoint (matches nothing, or overflows the
+            // stack on a long name): a failure (exit 1) that names the option.
+            throw include != null ? new IllegalArgumentException("--include: " + e.getMessage(), e) : e;
         }
         PrintWriter out = spec.commandLine().getOut();
         if (format.equals("json")) {
@@ -114,8 +133,9 @@ final class PruneCommand implements Callable<Integer> {
                     Double.isNaN(l.reconstructionError()) ? "-" : String.format("%.4g", l.reconstructionError()));
         }
         out.printf("pruned %d tensors of %s by %s on %s: %d of %d weights (%.2f %%) in %.1f s -> %s%n",
-                report.layers().size(), input, report.describe(), report.engine(), report.prunedWeights(),
-                report.selectedWeights(), 100 * report.sparsity(), report.seconds(), output);
+                report.layers().size(), Messages.clean(input.toString()), report.describe(), report.engine(),
+                report.prunedWeights(), report.selectedWeights(), 100 * report.sparsity(), report.seconds(),
+                Messages.clean(output.toString()));
         out.flush();
         return 0;
     }
@@ -131,6 +151,12 @@ final class PruneCommand implements Callable<Integer> {
         if (!format.equals("table") && !format.equals("json")) {
             throw new UsageException("unknown --format '" + Messages.clean(format) + "' (expected table or json)");
         }
+        if (percDamp != null && !(percDamp > 0 && percDamp <= MAX_PERCDAMP)) {
+            // 0 would make SparseGPT's retries (ten times the damping each) retry with 0 again; above 1
+            // the damping outweighs the Hessian, and huge values overflow F32.
+            throw new UsageException("--percdamp must be a number in (0, " + MAX_PERCDAMP
+                    + "], a fraction of the mean Hessian diagonal; got " + percDamp);
+        }
         try {
             SparseGpt.Options options = SparseGpt.Options.DEFAULT
                     .withBlockSize(blockSize != null ? blockSize : SparseGpt.Options.DEFAULT.blockSize())
@@ -142,7 +168,8 @@ final class PruneCommand implements Callable<Integer> {
                 throw new UsageException(pruner.name() + " needs calibration data (--calibration FILE)");
             }
             TensorSelector selector = include != null ? includePattern() : TensorSelector.linearLayers();
-            return new CheckpointPruner.Request(pruner, target, selector, calibration, !noError);
+            return new CheckpointPruner.Request(pruner, target, selector, calibration, !noError,
+                    followSymlinks ? Links.ANY : Links.CONTAINED);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -12,6 +12,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import dev.prune4j.io.AtomicFiles.Existing;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,10 +60,16 @@ public final class SparsityPlot {
      * Writes the chart of {@code metric} to {@code png}: drawn in memory, written to a temporary file
      * next to it and moved into place, so a reader never sees half a file.
      *
-     * @throws IOException when the folder of {@code png} does not exist or cannot be written
+     * @throws IOException when the folder of {@code png} does not exist or cannot be written, or
+     *                     {@code existing} refuses a file there
      */
+    public static void write(SparsityReport report, Metric metric, Path png, Existing existing) throws IOException {
+        PngFiles.write(render(report, metric), png, existing);
+    }
+
+    /** As {@link #write(SparsityReport, Metric, Path, Existing)}, never replacing a file. */
     public static void write(SparsityReport report, Metric metric, Path png) throws IOException {
-        PngFiles.write(render(report, metric), png);
+        write(report, metric, png, Existing.REFUSE);
     }
 
     /** The chart as an image, {@value #WIDTH} pixels wide and as tall as the tensors need. */

@@ -51,6 +51,9 @@ final class SynthCommand implements Callable<Integer> {
             description = "also write calibration/calibration.safetensors: N input rows per linear layer (NAME.inputs), with a few outlier channels as real LLM activations have, for ./prune4j prune --method wanda|sparsegpt --calibration DIR/calibration/calibration.safetensors")
     Integer calibrationTokens;
 
+    @Option(names = "--remove-stale", description = "delete what an earlier run into the same output left when it was killed (.NAME.*.tmp)")
+    boolean removeStale;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
     boolean help;
 
@@ -72,13 +75,14 @@ final class SynthCommand implements Callable<Integer> {
         if (shardBytes < 1) {
             throw new UsageException("--shard-size must be positive");
         }
+        Outputs.folder(output, removeStale);
         SyntheticLlama synthetic = new SyntheticLlama(shape, dtype, seed);
         long bytes = synthetic.tensors().stream().mapToLong(t -> t.byteSize()).sum();
         try (CpuEngine engine = new CpuEngine(); Progress progress = new Progress("synth", bytes)) {
             SyntheticCheckpointWriter.writeFolder(synthetic, output, shardBytes,
                     calibrationTokens != null ? calibrationTokens : 0, engine, progress::advance);
         }
-        spec.commandLine().getOut().printf("wrote %s: %s, %d layers, %s, %.1f MB%n", output, shape.name(),
+        spec.commandLine().getOut().printf("wrote %s: %s, %d layers, %s, %.1f MB%n", Messages.clean(output.toString()), shape.name(),
                 shape.numLayers(), dtype, bytes / 1e6);
         return 0;
     }

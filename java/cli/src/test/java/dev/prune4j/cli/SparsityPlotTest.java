@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prune4j.testing.PrunedTinyLlama;
 import dev.prune4j.analysis.SparsityReport;
+import dev.prune4j.io.AtomicFiles.Existing;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Tensor;
 import java.awt.image.BufferedImage;
@@ -41,8 +42,10 @@ class SparsityPlotTest {
                 assertEquals(List.of(png), files.toList(), "no temporary file left behind");
             }
 
-            // The other metric draws different bars; rewriting replaces the file.
-            SparsityPlot.write(report, SparsityPlot.Metric.ABOVE_THRESHOLD, png);
+            // An existing plot is kept unless replacing is asked (--force); the other metric draws other bars.
+            assertThrows(java.nio.file.FileAlreadyExistsException.class,
+                    () -> SparsityPlot.write(report, SparsityPlot.Metric.ABOVE_THRESHOLD, png));
+            SparsityPlot.write(report, SparsityPlot.Metric.ABOVE_THRESHOLD, png, Existing.REPLACE);
             BufferedImage above = ImageIO.read(png.toFile());
             assertTrue(differs(image, above));
         }
@@ -88,11 +91,11 @@ class SparsityPlotTest {
     public static void main(String[] args) throws IOException {
         try (Arena arena = Arena.ofShared()) {
             SparsityReport r = SparsityReport.analyze(PrunedTinyLlama.build(arena, DType.F16, 2, 64, 172, 1), 0.02);
-            SparsityPlot.write(r, SparsityPlot.Metric.SPARSITY, Path.of(args[0]));
-            SparsityPlot.write(r, SparsityPlot.Metric.ABOVE_THRESHOLD, Path.of(args[1]));
+            SparsityPlot.write(r, SparsityPlot.Metric.SPARSITY, Path.of(args[0]), Existing.REPLACE);
+            SparsityPlot.write(r, SparsityPlot.Metric.ABOVE_THRESHOLD, Path.of(args[1]), Existing.REPLACE);
             if (args.length > 2) {
                 SparsityReport big = SparsityReport.analyze(PrunedTinyLlama.build(arena, DType.F16, 32, 16, 43, 1), 0.02);
-                SparsityPlot.write(big, SparsityPlot.Metric.SPARSITY, Path.of(args[2]));
+                SparsityPlot.write(big, SparsityPlot.Metric.SPARSITY, Path.of(args[2]), Existing.REPLACE);
             }
         }
     }

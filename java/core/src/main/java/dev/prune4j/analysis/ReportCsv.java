@@ -78,7 +78,9 @@ final class ReportCsv {
         sb.append('\n');
     }
 
-    private static String quote(String cell) {
+    /** RFC 4180 quoting, control characters escaped ({@link DisplayText}): one record per line, nothing for a terminal to obey. */
+    private static String quote(String raw) {
+        String cell = DisplayText.clean(raw);
         if (cell.indexOf(',') < 0 && cell.indexOf('"') < 0 && cell.indexOf('\n') < 0 && cell.indexOf('\r') < 0) {
             return cell;
         }

@@ -20,7 +20,7 @@ final class ReportTable {
         rows.add(new String[] {"tensor", "dtype", "shape", "weights", "zeros", "sparsity", "|w|>t",
                 "min|w|>0", "max|w|", "mean|w|", "std|w|"});
         for (TensorStats t : r.tensors()) {
-            rows.add(statsRow(t.name(), t.dtype().name(), t.shapeText(), t.stats()));
+            rows.add(statsRow(DisplayText.clean(t.name()), t.dtype().name(), t.shapeText(), t.stats()));
         }
         rows.add(statsRow(MaskSimilarity.OVERALL, "", "", all));
         table(sb, rows, 3);
@@ -29,7 +29,7 @@ final class ReportTable {
                     Counts.compact(all.nonFinite())));
         }
         for (SkippedTensor s : r.skipped()) {
-            sb.append("skipped: ").append(s.name()).append(" (").append(s.reason()).append(")\n");
+            sb.append("skipped: ").append(DisplayText.clean(s.name())).append(" (").append(DisplayText.clean(s.reason())).append(")\n");
         }
         histogram(sb, all.log10Histogram());
         return sb.toString();
@@ -48,13 +48,13 @@ final class ReportTable {
         rows.add(overlapRow(s.overall()));
         table(sb, rows, 2);
         if (!s.onlyInA().isEmpty()) {
-            sb.append("only in A: ").append(String.join(", ", s.onlyInA())).append('\n');
+            sb.append("only in A: ").append(DisplayText.clean(String.join(", ", s.onlyInA()))).append('\n');
         }
         if (!s.onlyInB().isEmpty()) {
-            sb.append("only in B: ").append(String.join(", ", s.onlyInB())).append('\n');
+            sb.append("only in B: ").append(DisplayText.clean(String.join(", ", s.onlyInB()))).append('\n');
         }
         for (SkippedTensor k : s.skipped()) {
-            sb.append("skipped: ").append(k.name()).append(" (").append(k.reason()).append(")\n");
+            sb.append("skipped: ").append(DisplayText.clean(k.name())).append(" (").append(DisplayText.clean(k.reason())).append(")\n");
         }
         return sb.toString();
     }
@@ -66,7 +66,7 @@ final class ReportTable {
     }
 
     private static String[] overlapRow(ZeroOverlap o) {
-        return new String[] {o.name(), o.shapeText(), Counts.compact(o.size()), Counts.compact(o.zerosA()), Counts.compact(o.zerosB()),
+        return new String[] {DisplayText.clean(o.name()), o.shapeText(), Counts.compact(o.size()), Counts.compact(o.zerosA()), Counts.compact(o.zerosB()),
                 Counts.compact(o.intersection()), Counts.compact(o.union()), String.format(Locale.ROOT, "%.4f", o.jaccardDistance())};
     }
 

@@ -13,7 +13,9 @@ import java.lang.foreign.Arena;
  * {@link #merge merge} into the statistics of all of them.
  *
  * <p>The sums live on the device of the arena they were created in (the host for an {@link Arena}
- * or the CPU engine), so a device engine keeps them resident across batches.
+ * or the CPU engine), so a device engine keeps them resident across batches. On the host every
+ * batch is followed by a check that the sums stayed finite (F32 overflows for inputs above about
+ * 1e19): an error names the inputs instead of statistics that silently hold +Inf.
  */
 public final class ActivationStats {
     private final Tensor normSq;
@@ -69,6 +71,7 @@ public final class ActivationStats {
         try (EngineArena work = engine.openArena()) {
             engine.accumulateSquaredNorms(work.upload(x), resident(engine));
         }
+        FiniteStatistics.requireFiniteSums(normSq, x);
         tokens += x.rows();
     }
 
@@ -78,6 +81,17 @@ public final class ActivationStats {
                     + ", not on engine '" + engine.name() + "' (" + engine.device() + ")");
         }
         return normSq;
+    }
+
+    /**
+     * These statistics as host statistics in {@code arena}, what {@code LayerPruner.prune} takes:
+     * downloaded through {@code work} (the arena of the engine they live on) or copied on the host.
+     */
+    public ActivationStats copyToHost(EngineArena work, Arena arena) {
+        Tensor host = Tensor.allocate(arena, normSq.name(), DType.F32, normSq.shape());
+        work.download(normSq, host);
+        FiniteStatistics.requireFiniteSums(host, "statistics '" + normSq.name() + "'");
+        return new ActivationStats(host, tokens);
     }
 
     /** Adds {@code other}'s sums and count into these statistics (both on the host). */

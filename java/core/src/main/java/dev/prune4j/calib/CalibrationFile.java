@@ -2,12 +2,15 @@ package dev.prune4j.calib;
 
 import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.EngineArena;
+import dev.prune4j.engine.EngineLease;
+import dev.prune4j.engine.Kernel;
 import dev.prune4j.internal.tensor.F32Tensors;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -32,6 +35,8 @@ public final class CalibrationFile {
     public static final String ACT_COUNT = ".act_count";
     public static final String HESSIAN = ".hessian";
     public static final String HESSIAN_COUNT = ".hessian_count";
+    /** The most input features a layer's statistics may have: its F32 Hessian is then 8.5 GB. */
+    public static final int MAX_FEATURES = 46_000;
 
     private final Function<String, Tensor> lookup;
 
@@ -66,16 +71,11 @@ public final class CalibrationFile {
         }
         Tensor inputs = inputs(weightName, inFeatures, ACT_NORM_SQ + "' + '" + weightName + ACT_COUNT);
         int in = checkedInt(inFeatures, weightName);
-        ActivationStats host = ActivationStats.create(arena, weightName, in);
-        if (engine.device().isHost()) {
-            host.add(engine, inputs);
-            return host;
-        }
-        try (EngineArena work = engine.openArena()) {
-            ActivationStats onDevice = ActivationStats.create(work, weightName, in);
-            onDevice.add(engine, inputs);
-            work.download(onDevice.normSq(), host.normSq());
-            return ActivationStats.of(host.normSq(), onDevice.tokens());
+        try (EngineLease lease = EngineLease.withKernels(engine, EnumSet.of(Kernel.SQUARED_NORMS), "activation norms");
+             EngineArena work = lease.engine().openArena()) {
+            ActivationStats gathered = ActivationStats.create(work, weightName, in);
+            gathered.add(lease.engine(), inputs);
+            return gathered.copyToHost(work, arena);
         }
     }
 
@@ -96,16 +96,11 @@ public final class CalibrationFile {
         }
         Tensor inputs = inputs(weightName, inFeatures, HESSIAN + "' + '" + weightName + HESSIAN_COUNT);
         int in = checkedInt(inFeatures, weightName);
-        HessianAccumulator host = HessianAccumulator.create(arena, weightName, in);
-        if (engine.device().isHost()) {
-            host.add(engine, inputs);
-            return host;
-        }
-        try (EngineArena work = engine.openArena()) {
-            HessianAccumulator onDevice = HessianAccumulator.create(work, weightName, in);
-            onDevice.add(engine, inputs);
-            work.download(onDevice.hessian(), host.hessian());
-            return HessianAccumulator.of(host.hessian(), onDevice.tokens());
+        try (EngineLease lease = EngineLease.withKernels(engine, EnumSet.of(Kernel.HESSIAN_UPDATE), "Hessian");
+             EngineArena work = lease.engine().openArena()) {
+            HessianAccumulator gathered = HessianAccumulator.create(work, weightName, in);
+            gathered.add(lease.engine(), inputs);
+            return gathered.copyToHost(work, arena);
         }
     }
 
@@ -185,7 +180,13 @@ public final class CalibrationFile {
 
     private static Tensor asFiniteF32(Tensor t, Arena arena) {
         requireFinite(t);
-        return t.dtype() == DType.F32 ? t : F32Tensors.copyOf(t, arena, t.name());
+        if (t.dtype() == DType.F32) {
+            return t; // the mapped file itself, no copy
+        }
+        long bytes = 4 * t.numel();
+        String what = "the F32 copy of tensor '" + t.name() + "' " + t.shapeString();
+        NativeMemory.system().require(bytes, what);
+        return NativeMemory.allocating(bytes, what, () -> F32Tensors.copyOf(t, arena, t.name()));
     }
 
     private static void requireFinite(Tensor t) {
@@ -198,7 +199,7 @@ public final class CalibrationFile {
     }
 
     private static int checkedInt(long features, String name) {
-        if (features <= 0 || features > 46_000) {
+        if (features <= 0 || features > MAX_FEATURES) {
             throw new IllegalArgumentException("weight '" + name + "': " + features + " input features is out of range");
         }
         return (int) features;

@@ -1,6 +1,8 @@
 package dev.prune4j.calib;
 
 import dev.prune4j.engine.Engine;
+import dev.prune4j.io.AtomicFiles;
+import dev.prune4j.io.AtomicFiles.Existing;
 import dev.prune4j.safetensors.SafeTensorsFile;
 import dev.prune4j.safetensors.SafeTensorsWriter;
 import dev.prune4j.safetensors.TensorInfo;
@@ -21,44 +23,71 @@ import java.util.Map;
  * methods use: {@code NAME.act_norm_sq} + {@code NAME.act_count} (Wanda) and {@code NAME.hessian} +
  * {@code NAME.hessian_count} (SparseGPT). Other tensors are copied unchanged. Layer by layer: memory
  * holds one layer's statistics at a time, and the output is written to a temporary file first.
+ * Before any work the largest Hessian is checked against the memory available ({@link NativeMemory})
+ * and the whole output against the free disk space.
  */
 public final class CalibrationReducer {
     private CalibrationReducer() {}
 
-    /** @return the weight names whose inputs were reduced */
+    /** As {@link #reduce(Engine, Path, Path, Existing)}, replacing a regular file at {@code output}. */
     public static List<String> reduce(Engine engine, Path inputs, Path output) throws IOException {
+        return reduce(engine, inputs, output, Existing.REPLACE);
+    }
+
+    /**
+     * Reduces {@code inputs} into {@code output}; {@code existing} says whether a file there may be replaced.
+     *
+     * @return the weight names whose inputs were reduced
+     */
+    public static List<String> reduce(Engine engine, Path inputs, Path output, Existing existing) throws IOException {
+        AtomicFiles.checkTarget(output, existing);
         try (SafeTensorsFile in = SafeTensorsFile.open(inputs)) {
-            List<String> weights = new ArrayList<>();
-            List<TensorSpec> specs = new ArrayList<>();
-            for (TensorInfo t : in.tensors()) {
-                if (!t.name().endsWith(CalibrationFile.INPUTS)) {
-                    specs.add(t.spec());
-                    continue;
-                }
-                String weight = t.name().substring(0, t.name().length() - CalibrationFile.INPUTS.length());
-                if (t.rank() != 2) {
-                    throw new IllegalArgumentException(inputs + ": tensor '" + t.name() + "' has shape "
-                            + t.shapeString() + "; expected [tokens, in]");
-                }
-                long in2 = t.shape()[1];
-                weights.add(weight);
-                specs.add(new TensorSpec(weight + CalibrationFile.ACT_NORM_SQ, DType.F32, new long[] {in2}));
-                specs.add(new TensorSpec(weight + CalibrationFile.ACT_COUNT, DType.I64, new long[] {}));
-                specs.add(new TensorSpec(weight + CalibrationFile.HESSIAN, DType.F32, new long[] {in2, in2}));
-                specs.add(new TensorSpec(weight + CalibrationFile.HESSIAN_COUNT, DType.I64, new long[] {}));
+            return reduce(engine, in, output, existing);
+        }
+    }
+
+    private static List<String> reduce(Engine engine, SafeTensorsFile in, Path output, Existing existing)
+            throws IOException {
+        Path inputs = in.path();
+        List<String> weights = new ArrayList<>();
+        List<TensorSpec> specs = new ArrayList<>();
+        for (TensorInfo t : in.tensors()) {
+            if (!t.name().endsWith(CalibrationFile.INPUTS)) {
+                specs.add(t.spec());
+                continue;
             }
-            if (weights.isEmpty()) {
-                throw new IllegalArgumentException(inputs + ": no tensor named NAME" + CalibrationFile.INPUTS
-                        + " to reduce");
+            String weight = t.name().substring(0, t.name().length() - CalibrationFile.INPUTS.length());
+            // Checked before any size is computed from the shape: [0, 2^32] holds no byte but its
+            // Hessian's element count overflows a long.
+            if (t.rank() != 2 || t.shape()[0] == 0 || t.shape()[1] == 0 || t.shape()[1] > CalibrationFile.MAX_FEATURES) {
+                throw new IllegalArgumentException(inputs + ": tensor '" + t.name() + "' has shape "
+                        + t.shapeString() + "; expected [tokens > 0, 0 < in <= " + CalibrationFile.MAX_FEATURES + "]");
             }
-            CalibrationFile calibration = new CalibrationFile(name -> {
-                try {
-                    return in.contains(name) ? in.tensor(name) : null;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-            try (SafeTensorsWriter out = SafeTensorsWriter.create(output, specs, in.metadata())) {
+            long in2 = t.shape()[1];
+            weights.add(weight);
+            specs.add(new TensorSpec(weight + CalibrationFile.ACT_NORM_SQ, DType.F32, new long[] {in2}));
+            specs.add(new TensorSpec(weight + CalibrationFile.ACT_COUNT, DType.I64, new long[] {}));
+            specs.add(new TensorSpec(weight + CalibrationFile.HESSIAN, DType.F32, new long[] {in2, in2}));
+            specs.add(new TensorSpec(weight + CalibrationFile.HESSIAN_COUNT, DType.I64, new long[] {}));
+        }
+        if (weights.isEmpty()) {
+            throw new IllegalArgumentException(inputs + ": no tensor named NAME" + CalibrationFile.INPUTS
+                    + " to reduce");
+        }
+        for (String weight : weights) {
+            long features = in.info(weight + CalibrationFile.INPUTS).shape()[1];
+            NativeMemory.system().require(HessianAccumulator.bytes(features), inputs + ": tensor '" + weight
+                    + CalibrationFile.INPUTS + "': its Hessian (" + features + " x " + features + " F32)");
+        }
+        CalibrationFile calibration = new CalibrationFile(name -> {
+            try {
+                return in.contains(name) ? in.tensor(name) : null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try (SafeTensorsWriter out = SafeTensorsWriter.create(output, specs, in.metadata(), existing)) {
+            try {
                 for (TensorSpec spec : specs) {
                     if (in.contains(spec.name())) {
                         Tensor source = in.tensor(spec.name());
@@ -74,9 +103,11 @@ public final class CalibrationReducer {
                         }
                     }
                 }
-                out.commit();
+            } catch (InternalError e) {
+                throw out.explain(e, List.of(in)); // before close: the temporary file still takes its space
             }
-            return weights;
+            out.commit();
         }
+        return weights;
     }
 }

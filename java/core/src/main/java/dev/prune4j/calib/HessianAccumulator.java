@@ -13,7 +13,8 @@ import java.lang.foreign.Arena;
  * {@code s = sqrt(2 / n)}. So H never grows with the token count and F32 stays accurate.
  *
  * <p>H lives on the device of the arena it was created in (the host for an {@link Arena} or the
- * CPU engine): a device engine keeps it resident while batches come.
+ * CPU engine): a device engine keeps it resident while batches come. On the host every batch is
+ * followed by a check that H stayed finite; overflowing inputs are an error naming them.
  */
 public final class HessianAccumulator {
     private final Tensor h;
@@ -24,9 +25,21 @@ public final class HessianAccumulator {
         this.tokens = tokens;
     }
 
-    /** An empty (zero) Hessian for {@code inFeatures} inputs, stored in {@code arena} (host). */
+    /**
+     * An empty (zero) Hessian for {@code inFeatures} inputs, stored in {@code arena} (host). Its
+     * {@code 4 in^2} bytes are checked against the memory available first ({@link NativeMemory}).
+     */
     public static HessianAccumulator create(Arena arena, String name, int inFeatures) {
-        return new HessianAccumulator(Tensor.allocate(arena, name + ".hessian", DType.F32, inFeatures, inFeatures), 0);
+        long bytes = bytes(inFeatures);
+        String what = "the Hessian of '" + name + "' (" + inFeatures + " x " + inFeatures + " F32)";
+        NativeMemory.system().require(bytes, what);
+        return NativeMemory.allocating(bytes, what, () -> new HessianAccumulator(
+                Tensor.allocate(arena, name + ".hessian", DType.F32, inFeatures, inFeatures), 0));
+    }
+
+    /** Bytes of the F32 Hessian of a layer with {@code inFeatures} inputs ({@link Long#MAX_VALUE} past a long). */
+    public static long bytes(long inFeatures) {
+        return inFeatures > 1_500_000_000L ? Long.MAX_VALUE : 4L * inFeatures * inFeatures;
     }
 
     /** An empty Hessian kept on the device of {@code arena}'s engine. */
@@ -70,7 +83,19 @@ public final class HessianAccumulator {
         try (EngineArena work = engine.openArena()) {
             engine.hessianUpdate(h, work.upload(x), decay, scale);
         }
+        FiniteStatistics.requireFiniteDiagonal(h, x);
         tokens = total;
+    }
+
+    /**
+     * This Hessian as a host Hessian in {@code arena}, what {@code LayerPruner.prune} takes:
+     * downloaded through {@code work} (the arena of the engine it lives on) or copied on the host.
+     */
+    public HessianAccumulator copyToHost(EngineArena work, Arena arena) {
+        Tensor host = Tensor.allocate(arena, h.name(), DType.F32, h.shape());
+        work.download(h, host);
+        FiniteStatistics.requireFiniteDiagonal(host, "statistics '" + h.name() + "'");
+        return new HessianAccumulator(host, tokens);
     }
 
     /** Folds {@code other} in: the token-weighted average of the two Hessians (both on the host). */

@@ -2,6 +2,7 @@ package dev.prune4j.checkpoint;
 
 import dev.prune4j.calib.CalibrationFile;
 import dev.prune4j.calib.HessianAccumulator;
+import dev.prune4j.calib.NativeMemory;
 import dev.prune4j.calib.ReconstructionError;
 import dev.prune4j.engine.Engine;
 import dev.prune4j.engine.EngineLease;
@@ -18,6 +19,8 @@ import dev.prune4j.prune.PruneSpec;
 import dev.prune4j.mask.KeySpace;
 import dev.prune4j.safetensors.Checkpoint;
 import dev.prune4j.safetensors.CheckpointWriter;
+import dev.prune4j.safetensors.Links;
+import dev.prune4j.safetensors.MappedFaults;
 import dev.prune4j.safetensors.SafeTensorsFile;
 import dev.prune4j.safetensors.SafeTensorsWriter;
 import dev.prune4j.safetensors.TensorInfo;
@@ -58,8 +61,12 @@ import java.util.function.BiConsumer;
  * calibration file ({@link CalibrationFile}). Global magnitude pruning needs the whole selection
  * before any mask: its threshold is found first (radix select over all selected tensors, nothing
  * concatenated), the masks are written in selection (name) order, then the weights are streamed
- * out. When the engine lacks a kernel the method needs, the method runs on a CPU engine
- * ({@link EngineLease}).
+ * out. OWL methods ({@code owl-wanda}, ...) first allocate their layer sparsities over the whole
+ * selection: the selected tensors are grouped into decoder layers by name ({@code model.layers.N.},
+ * {@code encoder.layer.N.}, ...), each layer's outlier ratio comes from the weights and the
+ * calibration file's activation norms, and tensors outside any decoder layer are pruned at the
+ * requested sparsity. When the engine lacks a kernel the method needs, the method runs on a CPU
+ * engine ({@link EngineLease}).
  */
 public final class CheckpointPruner {
     private CheckpointPruner() {}
@@ -75,13 +82,15 @@ public final class CheckpointPruner {
      * @param computeError whether to report each layer's reconstruction error
      *                     {@code ||W X^T - W' X^T||_F^2} where the calibration file allows it (one
      *                     extra {@code out x in x in} product per layer)
+     * @param links        which symbolic links in the input folder are followed ({@link Links})
      */
     public record Request(LayerPruner<?> method, PruneSpec spec, TensorSelector selector, Path calibration,
-                          boolean computeError) {
+                          boolean computeError, Links links) {
         public Request {
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(spec, "spec");
             Objects.requireNonNull(selector, "selector");
+            Objects.requireNonNull(links, "links");
             if (method.statistics().needsCalibration() && calibration == null) {
                 throw new IllegalArgumentException(method.name() + " needs calibration data ("
                         + method.statistics().description() + "): give a calibration file");
@@ -89,6 +98,12 @@ public final class CheckpointPruner {
             if (spec instanceof PruneSpec.Global && !(method instanceof MagnitudePruner)) {
                 throw PruneSpec.globalIsNotPerLayer(method.name());
             }
+        }
+
+        /** A request that follows only the links that stay inside the input folder ({@link Links#CONTAINED}). */
+        public Request(LayerPruner<?> method, PruneSpec spec, TensorSelector selector, Path calibration,
+                       boolean computeError) {
+            this(method, spec, selector, calibration, computeError, Links.CONTAINED);
         }
 
         /** {@code method} (one that needs no calibration) to {@code spec} on the linear layers. */
@@ -105,11 +120,15 @@ public final class CheckpointPruner {
         }
 
         public Request withSelector(TensorSelector s) {
-            return new Request(method, spec, s, calibration, computeError);
+            return new Request(method, spec, s, calibration, computeError, links);
         }
 
         public Request withComputeError(boolean c) {
-            return new Request(method, spec, selector, calibration, c);
+            return new Request(method, spec, selector, calibration, c, links);
+        }
+
+        public Request withLinks(Links l) {
+            return new Request(method, spec, selector, calibration, computeError, l);
         }
 
         public String describe() {
@@ -130,43 +149,111 @@ public final class CheckpointPruner {
                                     BiConsumer<String, Long> progress) throws IOException {
         long start = System.nanoTime();
         try (EngineLease lease = EngineLease.withKernels(engine, request.method().kernels(), request.method().name());
-             Checkpoint in = Checkpoint.open(input);
+             Checkpoint in = Checkpoint.open(input, request.links());
              SafeTensorsFile calibrationFile = request.calibration() == null ? null
                      : SafeTensorsFile.open(request.calibration());
              OutputFolder out = OutputFolder.create(output)) {
-            Engine e = lease.engine();
-            List<String> selected = select(in, request.selector());
-            Path masksPath = out.path().resolve(MaskFile.PATH);
-            Files.createDirectories(masksPath.getParent());
-            CalibrationFile calibration = calibrationFile == null ? null
-                    : new CalibrationFile(name -> lookup(calibrationFile, name));
-            Map<String, PruneReport.Layer> results = new ConcurrentHashMap<>();
-            Map<String, long[]> shapes = new LinkedHashMap<>();
-            for (String name : selected) {
-                shapes.put(name, in.info(name).shape());
+            List<SafeTensorsFile> read = new ArrayList<>(in.openShards());
+            if (calibrationFile != null) {
+                read.add(calibrationFile);
             }
-            try (SafeTensorsWriter masks = MaskFile.create(masksPath, shapes, request.describe())) {
-                LayerStep step = request.spec() instanceof PruneSpec.Global global
-                        ? globalMagnitude(e, in, selected, global, masks, calibration, request, results)
-                        : perLayer(e, request.method(), in, calibration, request, masks, results);
-                Set<String> pruned = new HashSet<>(selected);
-                CheckpointWriter.writeInto(in, out.path(), (info, destination) -> {
-                    if (pruned.contains(info.name())) {
-                        step.prune(info, destination);
-                    } else {
-                        Tensor source = in.tensor(info.name());
-                        MemorySegment.copy(source.data(), 0, destination.data(), 0, source.byteSize());
-                    }
-                    progress.accept(info.name(), info.byteSize());
-                });
-                masks.commit();
+            try {
+                return pruneInto(lease.engine(), in, calibrationFile, out, request, progress, start);
+            } catch (InternalError e) {
+                if (MappedFaults.isMappedFault(e)) {
+                    throw MappedFaults.explain(e, read, List.of(out.path()));
+                }
+                throw e;
             }
-            List<PruneReport.Layer> layers = selected.stream().map(results::get).toList();
-            PruneReport report = new PruneReport(e.description(), request.method().name(), request.spec().toString(),
-                    layers, (System.nanoTime() - start) / 1e9);
-            Files.writeString(out.path().resolve(PruneReport.PATH), report.toJson(), StandardCharsets.UTF_8);
-            out.commit();
-            return report;
+        }
+    }
+
+    private static PruneReport pruneInto(Engine e, Checkpoint in, SafeTensorsFile calibrationFile, OutputFolder out,
+                                         Request request, BiConsumer<String, Long> progress, long start)
+            throws IOException {
+        List<String> selected = select(in, request.selector());
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (String name : selected) {
+            shapes.put(name, in.info(name).shape());
+        }
+        // Everything that can be known to fail is checked before the first layer: the disk, the memory.
+        out.requireSpace(CheckpointWriter.bytesToWrite(in) + MaskFile.bytes(shapes, request.describe())
+                + REPORT_BYTES_PER_LAYER * (selected.size() + 1), CheckpointWriter.filesToWrite(in) + 2);
+        requireMemory(in, selected, calibrationFile, request);
+        Path masksPath = out.path().resolve(MaskFile.PATH);
+        Files.createDirectories(masksPath.getParent());
+        CalibrationFile calibration = calibrationFile == null ? null
+                : new CalibrationFile(name -> lookup(calibrationFile, name));
+        Map<String, PruneReport.Layer> results = new ConcurrentHashMap<>();
+        try (SafeTensorsWriter masks = MaskFile.create(masksPath, shapes, request.describe())) {
+            LayerStep step = request.spec() instanceof PruneSpec.Global global
+                    ? globalMagnitude(e, in, selected, global, masks, calibration, request, results)
+                    : perLayer(e, OwlCheckpoint.allocate(e, request.method(), in, selected, calibration,
+                            request.spec()), in, calibration, request, masks, results);
+            Set<String> pruned = new HashSet<>(selected);
+            CheckpointWriter.writeInto(in, out.path(), (info, destination) -> {
+                if (pruned.contains(info.name())) {
+                    step.prune(info, destination);
+                } else {
+                    Tensor source = in.tensor(info.name());
+                    MemorySegment.copy(source.data(), 0, destination.data(), 0, source.byteSize());
+                }
+                progress.accept(info.name(), info.byteSize());
+            }, calibrationFile == null ? List.of() : List.of(calibrationFile));
+            masks.commit();
+        }
+        List<PruneReport.Layer> layers = selected.stream().map(results::get).toList();
+        PruneReport report = new PruneReport(e.description(), request.method().name(), request.spec().toString(),
+                layers, (System.nanoTime() - start) / 1e9);
+        Files.writeString(out.path().resolve(PruneReport.PATH), report.toJson(), StandardCharsets.UTF_8);
+        out.commit();
+        return report;
+    }
+
+    /** An upper bound of one layer's line in {@code report.json}. */
+    private static final long REPORT_BYTES_PER_LAYER = 1024;
+
+    /**
+     * Refuses, before any work, a run whose largest layer cannot have its Hessian in memory: SparseGPT
+     * holds the Hessian (unless the calibration file has it in F32, then it reads the mapping), its
+     * inverse and an F32 copy of the weight; the reconstruction error holds the Hessian.
+     */
+    private static void requireMemory(Checkpoint in, List<String> selected, SafeTensorsFile calibration,
+                                      Request request) throws IOException {
+        boolean sparseGpt = request.method().statistics() == LayerStatistics.HESSIAN;
+        if (calibration == null || (!sparseGpt && !request.computeError())) {
+            return;
+        }
+        long worst = 0;
+        String worstLayer = null;
+        for (String name : selected) {
+            TensorInfo info = in.info(name);
+            if (info.rank() != 2) {
+                continue;
+            }
+            long rows = info.shape()[0];
+            long cols = info.shape()[1];
+            boolean hessianMapped = calibration.contains(name + CalibrationFile.HESSIAN)
+                    && calibration.info(name + CalibrationFile.HESSIAN).dtype() == dev.prune4j.tensor.DType.F32;
+            boolean hessianNeeded = sparseGpt || calibration.contains(name + CalibrationFile.HESSIAN)
+                    || calibration.contains(name + CalibrationFile.INPUTS);
+            if (!hessianNeeded) {
+                continue;
+            }
+            if (cols > CalibrationFile.MAX_FEATURES) {
+                continue; // refused by name when the layer's statistics are read
+            }
+            long h = HessianAccumulator.bytes(cols);
+            long need = (hessianMapped ? 0 : h) + (sparseGpt ? h + 4 * rows * cols : 0);
+            if (need > worst) {
+                worst = need;
+                worstLayer = "weight '" + name + "' " + java.util.Arrays.toString(info.shape()) + " with "
+                        + request.method().name() + " (Hessian" + (sparseGpt ? " and its inverse, " : ", ") + cols
+                        + " x " + cols + " F32" + (sparseGpt ? " each)" : ")");
+            }
+        }
+        if (worstLayer != null) {
+            NativeMemory.system().require(worst, worstLayer);
         }
     }
 
@@ -258,7 +345,7 @@ public final class CheckpointPruner {
             }
         }
         if (selected.isEmpty()) {
-            throw new IllegalArgumentException(in.dir() + ": the include pattern '" + selector.pattern()
+            throw new TensorSelector.SelectionException(in.dir() + ": the include pattern '" + selector.pattern()
                     + "' matches no prunable (F32, F16 or BF16) tensor");
         }
         return selected;

@@ -3,6 +3,7 @@ package dev.prune4j.checkpoint;
 import dev.prune4j.internal.json.Json;
 import dev.prune4j.mask.Mask;
 import dev.prune4j.safetensors.SafeTensorsFile;
+import dev.prune4j.safetensors.SafeTensorsHeader;
 import dev.prune4j.safetensors.SafeTensorsWriter;
 import dev.prune4j.safetensors.TensorInfo;
 import dev.prune4j.safetensors.TensorSpec;
@@ -34,6 +35,21 @@ public final class MaskFile {
     public static SafeTensorsWriter create(Path file, Map<String, long[]> shapes, String how) throws IOException {
         List<TensorSpec> specs = new ArrayList<>();
         Map<String, String> metadata = new LinkedHashMap<>();
+        declare(shapes, how, specs, metadata);
+        return SafeTensorsWriter.create(file, specs, metadata);
+    }
+
+    /** Bytes of the mask file {@link #create} writes for {@code shapes}. */
+    public static long bytes(Map<String, long[]> shapes, String how) {
+        List<TensorSpec> specs = new ArrayList<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        declare(shapes, how, specs, metadata);
+        SafeTensorsHeader header = SafeTensorsHeader.layout(specs, metadata);
+        return SafeTensorsHeader.LENGTH_PREFIX + header.encode().length + header.dataSize();
+    }
+
+    private static void declare(Map<String, long[]> shapes, String how, List<TensorSpec> specs,
+                                Map<String, String> metadata) {
         metadata.put(FORMAT_KEY, VERSION);
         metadata.put("prune4j.bitorder", "little");
         metadata.put("prune4j.spec", how);
@@ -45,7 +61,6 @@ public final class MaskFile {
             specs.add(new TensorSpec(e.getKey(), DType.U8, new long[] {(numel + 7) / 8}));
             metadata.put("shape:" + e.getKey(), Json.write(e.getValue()));
         }
-        return SafeTensorsWriter.create(file, specs, metadata);
     }
 
     /** Writes {@code keep} as the mask of {@code name} into an open writer. */

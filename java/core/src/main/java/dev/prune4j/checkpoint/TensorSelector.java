@@ -34,23 +34,50 @@ public final class TensorSelector {
         try {
             return new TensorSelector(Pattern.compile(regex), false);
         } catch (PatternSyntaxException e) {
+            // The pattern may be huge (Pattern.compile reports a stack overflow as a syntax error):
+            // quote its start only, so the message stays a line.
             throw new IllegalArgumentException("the include pattern is not a valid regular expression: " + e.getDescription()
-                    + " in '" + regex + "'");
+                    + " in '" + abbreviated(regex) + "'");
         }
     }
 
+    /**
+     * Whether tensor {@code name} is pruned.
+     *
+     * @throws SelectionException when matching overflows the stack: Java's regex engine recurses per
+     *                            repetition of some patterns ({@code (a|b)*}), so a long tensor name
+     *                            can exhaust the stack; that is reported naming the tensor, not as
+     *                            a {@link StackOverflowError}
+     */
     public boolean selects(String name, DType dtype, long[] shape) {
         if (!dtype.prunable() || (matrixOnly && shape.length != 2)) {
             return false;
         }
-        return include.matcher(name).matches();
+        try {
+            return include.matcher(name).matches();
+        } catch (StackOverflowError e) {
+            throw new SelectionException("the include pattern '" + include.pattern() + "' overflows the stack on tensor '"
+                    + abbreviated(name) + "' (" + name.length()
+                    + " characters); use a pattern without a repeated group, such as [ab]* for (a|b)*");
+        }
+    }
+
+    private static String abbreviated(String s) {
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+    }
+
+    /** The selection cannot be made: the pattern matches nothing, or fails on a name. */
+    public static final class SelectionException extends IllegalArgumentException {
+        public SelectionException(String message) {
+            super(message);
+        }
     }
 
     /** The names that {@link #selects} among {@code names}; a selection that is empty is an error. */
     public List<String> select(List<String> names, Predicate<String> selected) {
         List<String> out = names.stream().filter(selected).toList();
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("the include pattern '" + include.pattern()
+            throw new SelectionException("the include pattern '" + include.pattern()
                     + "' matches no prunable (F32/F16/BF16" + (matrixOnly ? ", 2-D" : "") + ") tensor");
         }
         return out;

@@ -178,6 +178,52 @@ public interface Engine extends AutoCloseable {
         throw new UnsupportedKernelException(this, Kernel.QUADRATIC_FORM);
     }
 
+    // ---- RIA, OWL and mask refinement.
+
+    /**
+     * RIA's metric (Zhang et al. 2024, eq. 3): {@code (|W_ij| / sum_k |W_kj| + |W_ij| / sum_k |W_ik|)
+     * * (normSq_j / tokens)^(exponent / 2)} into the F32 tensor {@code scores} (W's shape): the
+     * weight's share of its input channel plus its share of its output row, times the channel's
+     * root mean square to the power {@code exponent}. A row or column whose sum is zero adds 0.
+     */
+    default void riaScores(Tensor w, Tensor normSq, long tokens, double exponent, Tensor scores) {
+        throw new UnsupportedKernelException(this, Kernel.RIA_SCORES);
+    }
+
+    /** The sum of the F32 elements of {@code t}, in double (OWL's mean score). */
+    default double scoreSum(Tensor t) {
+        throw new UnsupportedKernelException(this, Kernel.SCORE_SUM);
+    }
+
+    /** How many F32 elements of {@code t} are strictly above {@code threshold} (OWL's outliers). */
+    default long countAbove(Tensor t, float threshold) {
+        throw new UnsupportedKernelException(this, Kernel.COUNT_ABOVE);
+    }
+
+    /** {@code out = D H} for F32 {@code d [rows, n]} and the symmetric {@code h [n, n]}; {@code out} is overwritten. */
+    default void hessianProduct(Tensor d, Tensor h, Tensor out) {
+        throw new UnsupportedKernelException(this, Kernel.HESSIAN_PRODUCT);
+    }
+
+    /**
+     * SparseSwaps' 1-swaps, row by row: in the F32 working weights {@code v} (the pruned layer,
+     * pruned weights zero) of the original F32 weights {@code w}, with {@code g = (W - V) H} kept up
+     * to date, repeatedly unprunes one pruned weight and prunes one kept weight of the same group of
+     * {@code group} consecutive columns (the row for unstructured masks, M for N:M) when that lowers
+     * the row's error {@code (w - v) H (w - v)^T} by more than {@code tolerance} times it; at most
+     * {@code maxSwapsPerRow} swaps a row. {@code candidates > 0} restricts the pairs of a whole-row
+     * search to the {@code candidates} best weights to unprune and to prune alone (0: every pair;
+     * N:M groups always try every pair).
+     * Updates {@code v}, {@code g} and {@code keep} in place; every row keeps its count and every
+     * group its count.
+     *
+     * @return the number of swaps made
+     */
+    default long maskSwaps(Tensor w, Tensor v, Tensor g, Tensor h, Mask keep, int group, int maxSwapsPerRow,
+                           int candidates, double tolerance) {
+        throw new UnsupportedKernelException(this, Kernel.MASK_SWAPS);
+    }
+
     @Override
     default void close() {}
 }

@@ -18,7 +18,12 @@ public enum Kernel {
     OBS_SCORES("OBS scores"),
     OBS_BLOCK("OBS block"),
     TRAILING_UPDATE("OBS trailing update"),
-    QUADRATIC_FORM("quadratic form");
+    QUADRATIC_FORM("quadratic form"),
+    RIA_SCORES("RIA scores"),
+    SCORE_SUM("score sum"),
+    COUNT_ABOVE("count above a threshold"),
+    HESSIAN_PRODUCT("rows times Hessian"),
+    MASK_SWAPS("mask swaps");
 
     private final String description;
 

@@ -3,9 +3,15 @@ package dev.prune4j.safetensors;
 import dev.prune4j.internal.json.Json;
 import dev.prune4j.tensor.Tensor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.logging.Logger;
 
 /**
  * A model checkpoint folder as Hugging Face lays it out: one or more {@code *.safetensors} files,
@@ -26,35 +33,51 @@ import java.util.TreeMap;
  * {@link #close()}; tensors are zero-copy views on the mappings.
  *
  * <p>Only the folder's top level is read: sub-folders are neither shards nor {@link #otherFiles()}.
+ * Symbolic links among its files are followed as {@link Links} says (by default only those that stay
+ * inside the folder or its Hugging Face cache repository). With an index, a {@code *.safetensors}
+ * file it does not list is ignored with a warning ({@link #ignoredFiles()}).
  */
 public final class Checkpoint implements AutoCloseable {
     public static final String INDEX_FILE = "model.safetensors.index.json";
     static final String SUFFIX = ".safetensors";
+    private static final Logger LOG = Logger.getLogger(Checkpoint.class.getName());
 
     private final Path dir;
     private final Map<Path, SafeTensorsFile> shards;      // in file-name order
     private final TreeMap<String, SafeTensorsFile> owner; // tensor name -> shard, sorted
     private final List<Path> otherFiles;
+    private final List<Path> ignoredFiles;
     private final Map<String, Object> indexMetadata;      // null when there is no index
 
     private Checkpoint(Path dir, Map<Path, SafeTensorsFile> shards, TreeMap<String, SafeTensorsFile> owner,
-                       List<Path> otherFiles, Map<String, Object> indexMetadata) {
+                       List<Path> otherFiles, List<Path> ignoredFiles, Map<String, Object> indexMetadata) {
         this.dir = dir;
         this.shards = shards;
         this.owner = owner;
         this.otherFiles = otherFiles;
+        this.ignoredFiles = ignoredFiles;
         this.indexMetadata = indexMetadata;
     }
 
-    /** Opens and validates the checkpoint in {@code dir}. */
+    /** Opens and validates the checkpoint in {@code dir}, following only contained links ({@link Links#CONTAINED}). */
     public static Checkpoint open(Path dir) throws IOException {
+        return open(dir, Links.CONTAINED);
+    }
+
+    /**
+     * Opens and validates the checkpoint in {@code dir}; {@code links} says which symbolic links
+     * among its files are followed (an other one fails the open, naming the link and its target).
+     */
+    public static Checkpoint open(Path dir, Links links) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new SafeTensorsException(dir, Files.exists(dir) ? "is not a folder" : "no such folder");
         }
+        Path realDir = dir.toRealPath();
         List<Path> regular = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 if (Files.isRegularFile(p)) {
+                    links.check(realDir, p);
                     regular.add(p);
                 }
             }
@@ -73,12 +96,21 @@ public final class Checkpoint implements AutoCloseable {
                 owner = openUnindexed(dir, regular, shards);
             }
             List<Path> others = new ArrayList<>();
+            List<Path> ignored = new ArrayList<>();
             for (Path p : regular) {
-                if (!shards.containsKey(p) && !p.equals(index)) {
+                if (shards.containsKey(p) || p.equals(index)) {
+                    continue;
+                }
+                if (p.getFileName().toString().endsWith(SUFFIX)) {
+                    // Weights the index does not list (a consolidated.safetensors beside the shards):
+                    // neither pruned nor copied, and said so rather than copied unpruned.
+                    ignored.add(p);
+                    LOG.warning(p + ": not listed in " + INDEX_FILE + "; ignored (not read, not copied)");
+                } else {
                     others.add(p);
                 }
             }
-            return new Checkpoint(dir, shards, owner, List.copyOf(others), indexMetadata);
+            return new Checkpoint(dir, shards, owner, List.copyOf(others), List.copyOf(ignored), indexMetadata);
         } catch (IOException | RuntimeException | Error e) {
             shards.values().forEach(SafeTensorsFile::close);
             throw e;
@@ -86,7 +118,7 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     private static Map<String, Object> readIndex(Path index) throws IOException {
-        String text = Files.readString(index, StandardCharsets.UTF_8);
+        String text = utf8(index, Files.readAllBytes(index));
         Map<String, Object> json;
         try {
             json = Json.parseObject(text);
@@ -103,6 +135,22 @@ public final class Checkpoint implements AutoCloseable {
         return json;
     }
 
+    /** The bytes as UTF-8 text; invalid UTF-8 is an error naming the file and the byte offset. */
+    static String utf8(Path file, byte[] bytes) throws SafeTensorsException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = decoder.decode(in, out, true);
+        if (r.isUnderflow()) {
+            r = decoder.flush(out);
+        }
+        if (r.isError()) {
+            throw new SafeTensorsException(file, "is not valid UTF-8 text (bad byte at offset " + in.position() + ")");
+        }
+        return out.flip().toString();
+    }
+
     private static TreeMap<String, SafeTensorsFile> openIndexed(Path dir, Path index, Map<String, Object> json,
                                                                Map<Path, SafeTensorsFile> shards) throws IOException {
         Map<?, ?> weightMap = (Map<?, ?>) json.get("weight_map");
@@ -112,9 +160,15 @@ public final class Checkpoint implements AutoCloseable {
             if (!(e.getValue() instanceof String fileName)) {
                 throw new SafeTensorsException(index, tensor, "weight_map value is not a file name");
             }
-            Path file = dir.resolve(fileName);
-            // Shards must be plain files of this folder, never paths that lead elsewhere.
-            if (fileName.isEmpty() || !dir.resolve(fileName).getParent().equals(dir)
+            // Shards must be plain files of this folder, never paths that lead elsewhere (nor names
+            // that are no path at all: a NUL, from "\u0000" in the JSON).
+            Path file;
+            try {
+                file = dir.resolve(fileName);
+            } catch (InvalidPathException bad) {
+                file = null;
+            }
+            if (file == null || fileName.isEmpty() || !file.getParent().equals(dir)
                     || fileName.equals(".") || fileName.equals("..")) {
                 throw new SafeTensorsException(index, tensor, "weight_map names '" + fileName
                         + "', which is not a file name in this folder");
@@ -244,6 +298,16 @@ public final class Checkpoint implements AutoCloseable {
     /** Top-level regular files that are neither shards nor the index: config, tokenizer, README... */
     public List<Path> otherFiles() {
         return otherFiles;
+    }
+
+    /** {@code *.safetensors} files the index does not list: not shards, not other files (a warning said so). */
+    public List<Path> ignoredFiles() {
+        return ignoredFiles;
+    }
+
+    /** The open shards, in file-name order (for {@link MappedFaults#explain}). */
+    public List<SafeTensorsFile> openShards() {
+        return List.copyOf(shards.values());
     }
 
     private SafeTensorsFile shardOf(String name) throws SafeTensorsException {

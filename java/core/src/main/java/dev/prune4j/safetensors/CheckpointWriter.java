@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,7 @@ public final class CheckpointWriter {
      */
     public static void write(Checkpoint source, Path target, TensorFiller filler) throws IOException {
         try (OutputFolder out = OutputFolder.create(target)) {
+            out.requireSpace(bytesToWrite(source), filesToWrite(source));
             writeInto(source, out.path(), filler);
             out.commit();
         }
@@ -62,25 +64,64 @@ public final class CheckpointWriter {
 
     /**
      * Writes the shards, the index and the other files of {@code source} into the existing folder
-     * {@code dir}, usually the {@link OutputFolder#path()} of an output that gets more files.
+     * {@code dir}, usually the {@link OutputFolder#path()} of an output that gets more files. A fault
+     * in a mapped read or write (an input truncated meanwhile, a full disk) becomes an error naming
+     * the file ({@link MappedFaults}).
      */
     public static void writeInto(Checkpoint source, Path dir, TensorFiller filler) throws IOException {
+        writeInto(source, dir, filler, List.of());
+    }
+
+    /** As {@link #writeInto(Checkpoint, Path, TensorFiller)}; {@code alsoRead} are further mapped files the filler reads. */
+    public static void writeInto(Checkpoint source, Path dir, TensorFiller filler, List<SafeTensorsFile> alsoRead)
+            throws IOException {
+        List<SafeTensorsFile> read = new ArrayList<>(source.openShards());
+        read.addAll(alsoRead);
         for (Path shard : source.files()) {
-            writeShard(source.shard(shard), dir.resolve(shard.getFileName().toString()), filler);
+            writeShard(source.shard(shard), dir.resolve(shard.getFileName().toString()), filler, read);
         }
         if (source.indexed()) {
             writeIndex(source, dir.resolve(Checkpoint.INDEX_FILE));
         }
         for (Path other : source.otherFiles()) {
+            // Files.copy follows a link (Checkpoint.open allowed it), so the output holds a regular file.
             Files.copy(other, dir.resolve(other.getFileName().toString()));
         }
     }
 
-    private static void writeShard(SafeTensorsFile in, Path out, TensorFiller filler) throws IOException {
+    /** Bytes {@link #writeInto} writes for {@code source}: its shards as laid out anew, the index, the other files. */
+    public static long bytesToWrite(Checkpoint source) throws IOException {
+        long total = 0;
+        for (Path shard : source.files()) {
+            SafeTensorsFile in = source.shard(shard);
+            List<TensorSpec> specs = in.tensors().stream().map(TensorInfo::spec).toList();
+            SafeTensorsHeader header = SafeTensorsHeader.layout(specs, in.metadata());
+            total += SafeTensorsHeader.LENGTH_PREFIX + header.encode().length + header.dataSize();
+        }
+        if (source.indexed()) {
+            total += 96L * source.tensorNames().size() + 4096; // one pretty-printed line per tensor
+        }
+        for (Path other : source.otherFiles()) {
+            total += Files.size(other);
+        }
+        return total;
+    }
+
+    /** Files {@link #writeInto} writes for {@code source}. */
+    public static int filesToWrite(Checkpoint source) {
+        return source.files().size() + source.otherFiles().size() + (source.indexed() ? 1 : 0);
+    }
+
+    private static void writeShard(SafeTensorsFile in, Path out, TensorFiller filler, List<SafeTensorsFile> read)
+            throws IOException {
         List<TensorSpec> specs = in.tensors().stream().map(TensorInfo::spec).toList();
         try (SafeTensorsWriter w = SafeTensorsWriter.create(out, specs, in.metadata())) {
-            for (TensorInfo t : w.tensors()) {
-                filler.fill(in.info(t.name()), w.tensor(t.name()));
+            try {
+                for (TensorInfo t : w.tensors()) {
+                    filler.fill(in.info(t.name()), w.tensor(t.name()));
+                }
+            } catch (InternalError e) {
+                throw w.explain(e, read);
             }
             w.commit();
         }

@@ -7,11 +7,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A safetensors file mapped read-only into memory. Opening it parses and validates the whole
@@ -28,10 +30,12 @@ public final class SafeTensorsFile implements AutoCloseable {
     private final MemorySegment data;
     private final SafeTensorsHeader header;
     private final Map<String, TensorInfo> byName;
+    private final long openedSize;
     private volatile boolean closed;
 
-    private SafeTensorsFile(Path path, Arena arena, MemorySegment data, SafeTensorsHeader header) {
+    private SafeTensorsFile(Path path, Arena arena, MemorySegment data, SafeTensorsHeader header, long openedSize) {
         this.path = path;
+        this.openedSize = openedSize;
         this.arena = arena;
         this.data = data;
         this.header = header;
@@ -41,34 +45,69 @@ public final class SafeTensorsFile implements AutoCloseable {
         }
     }
 
-    /** Maps {@code path} read-only and validates its header. */
+    /**
+     * Maps {@code path} read-only and validates its header. A folder, a device or a pipe is refused
+     * by name (mapping a folder fails with "No such device"; opening a pipe waits for a writer).
+     */
     public static SafeTensorsFile open(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            throw new SafeTensorsException(path, "is a folder, not a safetensors file");
+        }
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            throw new SafeTensorsException(path, "is not a regular file (a device or a pipe?)");
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
-            int prefix = SafeTensorsHeader.LENGTH_PREFIX;
-            if (size < prefix) {
-                throw new SafeTensorsException(path, "file is " + size
-                        + " bytes, too short for the 8-byte header length (truncated?)");
-            }
-            MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            long headerLength = file.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
-            // A u64 above Long.MAX_VALUE reads as negative here; it is over the limit all the same.
-            if (headerLength < 0 || headerLength > SafeTensorsHeader.MAX_HEADER_SIZE) {
-                throw new SafeTensorsException(path, "header length " + Long.toUnsignedString(headerLength)
-                        + " exceeds the limit of " + SafeTensorsHeader.MAX_HEADER_SIZE + " bytes");
-            }
-            if (headerLength > size - prefix) {
-                throw new SafeTensorsException(path, "header length " + headerLength
-                        + " is larger than the " + (size - prefix) + " bytes that follow it (truncated?)");
-            }
-            byte[] headerBytes = file.asSlice(prefix, headerLength).toArray(ValueLayout.JAVA_BYTE);
-            long dataStart = prefix + headerLength;
-            SafeTensorsHeader header = SafeTensorsHeader.parse(path, headerBytes, size - dataStart);
-            return new SafeTensorsFile(path, arena, file.asSlice(dataStart), header);
+            MemorySegment file = size == 0 ? MemorySegment.ofArray(new byte[0])
+                    : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            return of(path, arena, file);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             throw e;
+        }
+    }
+
+    /**
+     * Validates {@code file}, the whole content of a safetensors file (a mapping, or memory filled
+     * some other way), and keeps views on it; {@code path} names it in messages. Closing the result
+     * closes {@code arena}.
+     */
+    static SafeTensorsFile of(Path path, Arena arena, MemorySegment file) throws SafeTensorsException {
+        long size = file.byteSize();
+        int prefix = SafeTensorsHeader.LENGTH_PREFIX;
+        if (size < prefix) {
+            throw new SafeTensorsException(path, "file is " + size
+                    + " bytes, too short for the 8-byte header length (truncated?)");
+        }
+        long headerLength = file.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+        // A u64 above Long.MAX_VALUE reads as negative here; it is over the limit all the same.
+        if (headerLength < 0 || headerLength > SafeTensorsHeader.MAX_HEADER_SIZE) {
+            throw new SafeTensorsException(path, "header length " + Long.toUnsignedString(headerLength)
+                    + " exceeds the limit of " + SafeTensorsHeader.MAX_HEADER_SIZE + " bytes");
+        }
+        if (headerLength > size - prefix) {
+            throw new SafeTensorsException(path, "header length " + headerLength
+                    + " is larger than the " + (size - prefix) + " bytes that follow it (truncated?)");
+        }
+        byte[] headerBytes = file.asSlice(prefix, headerLength).toArray(ValueLayout.JAVA_BYTE);
+        long dataStart = prefix + headerLength;
+        SafeTensorsHeader header = SafeTensorsHeader.parse(path, headerBytes, size - dataStart);
+        return new SafeTensorsFile(path, arena, file.asSlice(dataStart), header, size);
+    }
+
+    /**
+     * Why reading the mapping may fault: the file became shorter than it was when opened (a
+     * mapped page past the end of a file reads as a fault, not as zeros). Empty when it did not.
+     */
+    public Optional<String> shrunk() {
+        try {
+            long now = Files.size(path);
+            return now < openedSize
+                    ? Optional.of("was truncated while being read: " + now + " bytes now, " + openedSize + " when opened")
+                    : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty(); // deleted or renamed: the mapping still holds the old file's pages
         }
     }
 

@@ -1,6 +1,10 @@
 package dev.prune4j.safetensors;
 
 import dev.prune4j.io.AtomicFiles;
+import dev.prune4j.io.AtomicFiles.Existing;
+import dev.prune4j.io.FreeSpace;
+import dev.prune4j.io.IoErrors;
+import dev.prune4j.io.TemporaryFiles;
 import dev.prune4j.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -44,11 +48,13 @@ public final class SafeTensorsWriter implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment data;
     private final MemorySegment file;
+    private final Existing existing;
     private boolean finished;
 
     private SafeTensorsWriter(Path target, Path temp, SafeTensorsHeader header, Arena arena, MemorySegment file,
-                              long dataStart) {
+                              long dataStart, Existing existing) {
         this.target = target;
+        this.existing = existing;
         this.temp = temp;
         this.header = header;
         this.arena = arena;
@@ -67,6 +73,17 @@ public final class SafeTensorsWriter implements AutoCloseable {
      */
     public static SafeTensorsWriter create(Path target, List<TensorSpec> tensors, Map<String, String> metadata)
             throws IOException {
+        return create(target, tensors, metadata, Existing.REPLACE);
+    }
+
+    /**
+     * As {@link #create(Path, List, Map)}; {@code existing} says whether a file at {@code target} may
+     * be replaced (checked now, before any work, and again by the move at {@link #commit()}). The
+     * file system must have room for the whole file: that is checked now too.
+     */
+    public static SafeTensorsWriter create(Path target, List<TensorSpec> tensors, Map<String, String> metadata,
+                                           Existing existing) throws IOException {
+        AtomicFiles.checkTarget(target, existing);
         SafeTensorsHeader header = SafeTensorsHeader.layout(tensors, metadata);
         byte[] headerBytes = header.encode();
         long dataStart = SafeTensorsHeader.LENGTH_PREFIX + (long) headerBytes.length;
@@ -75,19 +92,25 @@ public final class SafeTensorsWriter implements AutoCloseable {
         try {
             temp = AtomicFiles.createFileBeside(target);
         } catch (IOException e) {
-            throw new SafeTensorsException(target, null, "cannot create a temporary file beside it: " + e, e);
+            throw new SafeTensorsException(target, null, "cannot create a temporary file beside it: "
+                    + IoErrors.describe(e), e);
         }
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FreeSpace.require(temp.getParent(), size, 1, target);
             // Mapping past the end grows the file; the data region stays sparse until filled.
             MemorySegment file = channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
             file.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, headerBytes.length);
             MemorySegment.copy(MemorySegment.ofArray(headerBytes), 0, file, SafeTensorsHeader.LENGTH_PREFIX,
                     headerBytes.length);
-            return new SafeTensorsWriter(target, temp, header, arena, file, dataStart);
+            return new SafeTensorsWriter(target, temp, header, arena, file, dataStart, existing);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             Files.deleteIfExists(temp);
+            TemporaryFiles.forget(temp);
+            if (MappedFaults.isMappedFault(e)) {
+                throw MappedFaults.explain(e, List.of(), List.of(target));
+            }
             throw e;
         }
     }
@@ -102,11 +125,27 @@ public final class SafeTensorsWriter implements AutoCloseable {
             specs.add(new TensorSpec(t.name(), t.dtype(), t.shape()));
         }
         try (SafeTensorsWriter w = create(target, specs, metadata)) {
-            for (Tensor t : tensors) {
-                MemorySegment.copy(t.data(), 0, w.tensor(t.name()).data(), 0, t.byteSize());
+            try {
+                for (Tensor t : tensors) {
+                    MemorySegment.copy(t.data(), 0, w.tensor(t.name()).data(), 0, t.byteSize());
+                }
+            } catch (InternalError e) {
+                throw w.explain(e, List.of());
             }
             w.commit();
         }
+    }
+
+    /**
+     * {@code e} as an error naming its file when it is a fault in a mapped access ({@link MappedFaults}):
+     * one of {@code read} that shrank, or this writer's file system when it is full. Call it before
+     * closing the writer, while its temporary file still takes the space it took when the fault came.
+     */
+    public SafeTensorsException explain(InternalError e, List<SafeTensorsFile> read) {
+        if (!MappedFaults.isMappedFault(e)) {
+            throw e; // a JVM error of another kind: not ours to explain
+        }
+        return MappedFaults.explain(e, read, List.of(target));
     }
 
     /** The file being written. */
@@ -131,7 +170,7 @@ public final class SafeTensorsWriter implements AutoCloseable {
         return new Tensor(t.name(), t.dtype(), t.shape(), data.asSlice(t.begin(), t.byteSize()));
     }
 
-    /** Flushes the output to disk and moves it into place, replacing {@code target} if it exists. */
+    /** Flushes the output to disk and moves it into place, replacing {@code target} if the writer was created so. */
     public synchronized void commit() throws IOException {
         if (finished) {
             throw new IllegalStateException(target + ": writer is already committed or closed");
@@ -140,12 +179,16 @@ public final class SafeTensorsWriter implements AutoCloseable {
         try {
             file.force();
             arena.close();
-            AtomicFiles.moveIntoPlace(temp, target);
+            AtomicFiles.moveIntoPlace(temp, target, existing);
         } catch (IOException | RuntimeException | Error e) {
             if (arena.scope().isAlive()) {
                 arena.close();
             }
             Files.deleteIfExists(temp);
+            TemporaryFiles.forget(temp);
+            if (MappedFaults.isMappedFault(e)) {
+                throw MappedFaults.explain(e, List.of(), List.of(target));
+            }
             throw e;
         }
     }
@@ -157,6 +200,7 @@ public final class SafeTensorsWriter implements AutoCloseable {
             finished = true;
             arena.close();
             Files.deleteIfExists(temp);
+            TemporaryFiles.forget(temp);
         }
     }
 }

@@ -23,9 +23,12 @@ public record LlamaShape(String name, int hiddenSize, int intermediateSize, int 
         };
     }
 
+    /** More decoder layers than any released LLaMA-family model has (405B: 126), by a wide margin. */
+    public static final int MAX_LAYERS = 1024;
+
     public LlamaShape withLayers(int layers) {
-        if (layers < 1) {
-            throw new IllegalArgumentException("layers must be >= 1, got " + layers);
+        if (layers < 1 || layers > MAX_LAYERS) {
+            throw new IllegalArgumentException("layers must be in [1, " + MAX_LAYERS + "], got " + layers);
         }
         return new LlamaShape(name, hiddenSize, intermediateSize, layers, numHeads, numKeyValueHeads, vocabSize);
     }

@@ -36,20 +36,34 @@ public final class SyntheticCalibration {
 
     /** Writes the inputs of every 2-D projection weight of the model to {@code file}. */
     public void write(Path file, CpuEngine engine) throws IOException {
+        List<TensorSpec> specs = specs();
+        try (SafeTensorsWriter writer = SafeTensorsWriter.create(file, specs,
+                Map.of("prune4j.synthetic_calibration", Integer.toString(tokens)))) {
+            try {
+                for (TensorSpec spec : specs) {
+                    Tensor t = writer.tensor(spec.name());
+                    engine.parallelFor(new Tensor[] {t}, tokens, row -> fillRow(t, row));
+                }
+            } catch (InternalError e) {
+                throw writer.explain(e, List.of()); // a full disk, named
+            }
+            writer.commit();
+        }
+    }
+
+    /** Bytes of the tensors {@link #write} writes (the header aside). */
+    public long byteSize() {
+        return specs().stream().mapToLong(TensorSpec::byteSize).sum();
+    }
+
+    private List<TensorSpec> specs() {
         List<TensorSpec> specs = new ArrayList<>();
         for (TensorSpec w : model.tensors()) {
             if (w.shape().length == 2 && w.name().endsWith("_proj.weight")) {
                 specs.add(new TensorSpec(w.name() + CalibrationFile.INPUTS, w.dtype(), new long[] {tokens, w.shape()[1]}));
             }
         }
-        try (SafeTensorsWriter writer = SafeTensorsWriter.create(file, specs,
-                Map.of("prune4j.synthetic_calibration", Integer.toString(tokens)))) {
-            for (TensorSpec spec : specs) {
-                Tensor t = writer.tensor(spec.name());
-                engine.parallelFor(new Tensor[] {t}, tokens, row -> fillRow(t, row));
-            }
-            writer.commit();
-        }
+        return specs;
     }
 
     private void fillRow(Tensor t, int row) {

@@ -39,12 +39,16 @@ public final class SyntheticCheckpointWriter {
             String file = shards.size() == 1 ? "model.safetensors"
                     : String.format("model-%05d-of-%05d.safetensors", s + 1, shards.size());
             try (SafeTensorsWriter w = SafeTensorsWriter.create(dir.resolve(file), shards.get(s), Map.of("format", "pt"))) {
-                for (TensorSpec spec : shards.get(s)) {
-                    Tensor t = w.tensor(spec.name());
-                    engine.parallelFor(new Tensor[] {t}, SyntheticLlama.blocks(t.numel()), b -> model.fillBlock(t, b));
-                    weightMap.put(spec.name(), file);
-                    total += spec.byteSize();
-                    progress.accept(spec.name(), spec.byteSize());
+                try {
+                    for (TensorSpec spec : shards.get(s)) {
+                        Tensor t = w.tensor(spec.name());
+                        engine.parallelFor(new Tensor[] {t}, SyntheticLlama.blocks(t.numel()), b -> model.fillBlock(t, b));
+                        weightMap.put(spec.name(), file);
+                        total += spec.byteSize();
+                        progress.accept(spec.name(), spec.byteSize());
+                    }
+                } catch (InternalError e) {
+                    throw w.explain(e, List.of()); // a full disk, named
                 }
                 w.commit();
             }
@@ -68,6 +72,9 @@ public final class SyntheticCheckpointWriter {
     public static Path writeFolder(SyntheticLlama model, Path target, long shardBytes, int calibrationTokens,
                                    CpuEngine engine, BiConsumer<String, Long> progress) throws IOException {
         try (OutputFolder folder = OutputFolder.create(target)) {
+            long weights = model.tensors().stream().mapToLong(TensorSpec::byteSize).sum();
+            long calibration = calibrationTokens > 0 ? new SyntheticCalibration(model, calibrationTokens).byteSize() : 0;
+            folder.requireSpace(weights + calibration, model.tensors().size() / 100 + 4);
             write(model, folder.path(), shardBytes, engine, progress);
             if (calibrationTokens > 0) {
                 Path file = folder.path().resolve(SyntheticCalibration.FILE);

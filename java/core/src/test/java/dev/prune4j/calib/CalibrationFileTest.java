@@ -4,14 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prune4j.testing.PartialEngine;
 import dev.prune4j.testing.SyntheticLayer;
 import dev.prune4j.engine.cpu.CpuEngine;
 import dev.prune4j.engine.Engine;
+import dev.prune4j.engine.Kernel;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -46,6 +49,23 @@ class CalibrationFileTest {
             assertEquals(64, h.tokens());
             assertEquals(fromRaw.normSq().getFloat(3), stats.normSq().getFloat(3));
             assertEquals(hFromRaw.hessian().getFloat(17), h.hessian().getFloat(17));
+        }
+    }
+
+    @Test
+    void anEngineWithoutTheStatisticsKernelsGathersThemOnTheCpu() {
+        try (Arena arena = Arena.ofShared(); Engine masksOnly = new PartialEngine(EnumSet.of(Kernel.PRUNE_NM))) {
+            Tensor x = SyntheticLayer.inputs(arena, W + ".inputs", DType.F16, 32, 8, 1, 10, 3);
+            CalibrationFile raw = CalibrationFile.of(Map.of(W + ".inputs", x));
+            HessianAccumulator expected = raw.hessian(engine, arena, W, 8);
+            HessianAccumulator moved = raw.hessian(masksOnly, arena, W, 8);
+            assertEquals(32, moved.tokens());
+            assertTrue(moved.hessian().isHost());
+            for (long i = 0; i < 64; i++) {
+                assertEquals(expected.hessian().getFloat(i), moved.hessian().getFloat(i));
+            }
+            assertEquals(raw.activationStats(engine, arena, W, 8).normSq().getFloat(5),
+                    raw.activationStats(masksOnly, arena, W, 8).normSq().getFloat(5));
         }
     }
 

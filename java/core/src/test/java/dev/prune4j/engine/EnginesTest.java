@@ -10,6 +10,7 @@ import dev.prune4j.engine.cpu.CpuEngine;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Device;
 import dev.prune4j.tensor.Tensor;
+import dev.prune4j.testing.PartialEngine;
 import dev.prune4j.wanda.Wanda;
 import java.lang.foreign.Arena;
 import java.util.EnumSet;
@@ -77,7 +78,7 @@ class EnginesTest {
 
     @Test
     void aLeaseKeepsACapableEngineAndMovesTheRestToTheCpu() {
-        try (CpuEngine cpu = new CpuEngine(1); Engine masksOnly = new HostEngine(EnumSet.of(Kernel.PRUNE_NM))) {
+        try (CpuEngine cpu = new CpuEngine(1); Engine masksOnly = new PartialEngine(EnumSet.of(Kernel.PRUNE_NM))) {
             try (EngineLease lease = EngineLease.withKernels(cpu, Wanda.KERNELS, "Wanda")) {
                 assertSame(cpu, lease.engine());
                 assertFalse(lease.movedToCpu());
@@ -91,29 +92,6 @@ class EnginesTest {
                     () -> masksOnly.wandaScores(null, null, 1, null));
             assertEquals(Kernel.WANDA_SCORES, e.kernel());
             assertTrue(e.getMessage().contains("Wanda scores"), e.getMessage());
-        }
-    }
-
-    /** A host engine that says it has {@code kernels} and implements none of them. */
-    private record HostEngine(Set<Kernel> kernels) implements Engine {
-        @Override
-        public String name() {
-            return "partial";
-        }
-
-        @Override
-        public String description() {
-            return "partial (test)";
-        }
-
-        @Override
-        public Device device() {
-            return Device.HOST;
-        }
-
-        @Override
-        public EngineArena openArena() {
-            throw new UnsupportedOperationException();
         }
     }
 }

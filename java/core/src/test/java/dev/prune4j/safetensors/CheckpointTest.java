@@ -156,11 +156,35 @@ class CheckpointTest {
         partial.put("model.embed_tokens.weight", "model-00001-of-00002.safetensors");
         partial.put("model.layers.0.mlp.up_proj.weight", "model-00001-of-00002.safetensors");
         writeIndex(dir, partial);
-        // Shard 2 is now unlisted: it counts as another file, not a shard.
+        // Shard 2 is now unlisted: neither a shard nor another file (which would be copied unpruned),
+        // and a warning names it.
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(Checkpoint.class.getName());
+        List<String> warnings = new ArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                warnings.add(r.getLevel() + " " + r.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Level level = log.getLevel(); // another test (IndexFuzzTest) may have quieted it
+        log.setLevel(java.util.logging.Level.WARNING);
+        log.addHandler(handler);
         try (Checkpoint c = Checkpoint.open(dir)) {
             assertEquals(List.of(dir.resolve("model-00001-of-00002.safetensors")), c.files());
-            assertTrue(c.otherFiles().contains(dir.resolve("model-00002-of-00002.safetensors")));
+            assertFalse(c.otherFiles().contains(dir.resolve("model-00002-of-00002.safetensors")));
+            assertEquals(List.of(dir.resolve("model-00002-of-00002.safetensors")), c.ignoredFiles());
+        } finally {
+            log.removeHandler(handler);
+            log.setLevel(level);
         }
+        assertEquals(List.of("WARNING " + dir.resolve("model-00002-of-00002.safetensors") + ": not listed in "
+                + Checkpoint.INDEX_FILE + "; ignored (not read, not copied)"), warnings);
         partial.remove("model.layers.0.mlp.up_proj.weight");
         writeIndex(dir, partial);
         e = assertThrows(SafeTensorsException.class, () -> Checkpoint.open(dir));

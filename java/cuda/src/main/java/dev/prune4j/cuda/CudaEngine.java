@@ -128,10 +128,10 @@ public final class CudaEngine implements Engine {
     /** libprune4j's own kernels, and those of the run-time libraries that load here. */
     private static Set<Kernel> availableKernels() {
         Set<Kernel> k = EnumSet.copyOf(OWN);
-        if (CudaLibraries.available(Prune4jH.P4J_LIBRARY_CUBLASLT)) {
+        if (CudaLibraries.available(CudaLibraries.Library.CUBLASLT)) {
             k.addAll(ON_CUBLASLT);
         }
-        if (CudaLibraries.available(Prune4jH.P4J_LIBRARY_CUSOLVER)) {
+        if (CudaLibraries.available(CudaLibraries.Library.CUSOLVER)) {
             k.add(Kernel.CHOLESKY_INVERSE);
         }
         return java.util.Collections.unmodifiableSet(k);

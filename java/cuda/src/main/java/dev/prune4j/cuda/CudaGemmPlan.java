@@ -10,6 +10,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One linear layer's weight resident on a CUDA device ({@code p4j_gemm_plan*}): uploaded once, in
@@ -20,6 +21,13 @@ import java.util.Arrays;
  * <p>Calls are serialised on the {@link CudaContext}, the one lock of the device's stream. A plan
  * is registered with its context, which closes it first when the context itself closes; closing a
  * plan twice, or after its context, does nothing.
+ *
+ * <p>Device buffers passed to a plan must be 16-byte aligned (the kernels load 16 bytes at a time);
+ * {@link CudaContext#allocate} returns 256-byte aligned memory, and the checks here say so before a
+ * misaligned pointer reaches a kernel. Besides running, a plan can be tuned ({@link #tune},
+ * {@link #tuneDecode}) and timed honestly ({@link #benchmark}: rotating copies, alternating arms,
+ * CUDA events around each call); {@link #readBandwidth} gives the byte limit's denominator and
+ * {@link CudaLibraries} says whether cuBLASLt and cuSPARSELt load, without a device.
  */
 public final class CudaGemmPlan implements AutoCloseable {
     /** Backends ({@code P4J_BACKEND_*} of prune4j.h). */
@@ -193,6 +201,223 @@ public final class CudaGemmPlan implements AutoCloseable {
         }
     }
 
+    /** Slots of {@code prune4j_gemm_tune}'s {@code backend_ms}: one per {@code P4J_BACKEND_*} code, with room to spare. */
+    private static final int BACKEND_SLOTS = 8;
+
+    /**
+     * What {@link #tune} measured at one token count: the fastest backend (AUTO now uses it for that
+     * token bucket) and each backend's best median time in milliseconds (absent where it cannot run).
+     */
+    public record Tuning(long tokens, Backend chosen, java.util.Map<Backend, Float> backendMs) {}
+
+    /**
+     * Measures every backend and tile that can run this plan at {@code tokens} tokens (median of
+     * {@code iterations} calls, L2 scrubbed before each; cuSPARSELt after its own search) and makes
+     * AUTO use the fastest for that token bucket. Waits for the device.
+     */
+    public Tuning tune(long tokens, int iterations) {
+        if (tokens < 1 || iterations < 1 || iterations > 10_000) {
+            throw new IllegalArgumentException("tune of '" + name + "': tokens " + tokens + " (>= 1) or iterations "
+                    + iterations + " (1..10000) out of range");
+        }
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment chosen = call.allocate(ValueLayout.JAVA_INT);
+            MemorySegment ms = call.allocate(ValueLayout.JAVA_FLOAT, BACKEND_SLOTS);
+            synchronized (context) {
+                CudaContext.check(Prune4jH.prune4j_gemm_tune(handle(), tokens, iterations, chosen, ms),
+                        "prune4j_gemm_tune(" + name + ", " + tokens + " tokens)");
+            }
+            java.util.Map<Backend, Float> times = new java.util.EnumMap<>(Backend.class);
+            for (Backend b : Backend.values()) {
+                float t = ms.getAtIndex(ValueLayout.JAVA_FLOAT, b.code);
+                if (t >= 0) {
+                    times.put(b, t);
+                }
+            }
+            return new Tuning(tokens, Backend.of(chosen.get(ValueLayout.JAVA_INT, 0)), times);
+        }
+    }
+
+    /**
+     * What {@link #tuneDecode} measured: for t = 1..16 tokens the median device time of the decode
+     * kernel ({@code decodeMs[t - 1]}) and of the fastest tensor-core GEMM ({@code gemmMs[t - 1]},
+     * -1 where none ran), and the largest t up to which the decode kernel won at every count.
+     */
+    public record DecodeTuning(int maxTokens, float[] decodeMs, float[] gemmMs) {}
+
+    /**
+     * Measures this 2:4 plan's decode/GEMM threshold on its device (about a second) and sets it on the
+     * plan; hand {@link DecodeTuning#maxTokens()} to {@link #setDefaultDecodeMaxTokens} so later plans
+     * of the context start with it.
+     */
+    public DecodeTuning tuneDecode(int iterations) {
+        if (!sparse) {
+            throw new IllegalStateException("layer '" + name + "' has a dense plan: only 2:4 plans have a decode kernel");
+        }
+        if (iterations < 1 || iterations > 10_000) {
+            throw new IllegalArgumentException("tuneDecode of '" + name + "': iterations " + iterations + " not in 1..10000");
+        }
+        int n = Prune4jH.P4J_DECODE_MAX_TOKENS;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment max = call.allocate(ValueLayout.JAVA_INT);
+            MemorySegment decode = call.allocate(ValueLayout.JAVA_FLOAT, n);
+            MemorySegment gemm = call.allocate(ValueLayout.JAVA_FLOAT, n);
+            synchronized (context) {
+                CudaContext.check(Prune4jH.prune4j_gemm_tune_decode(handle(), iterations, max, decode, gemm),
+                        "prune4j_gemm_tune_decode(" + name + ")");
+            }
+            return new DecodeTuning(max.get(ValueLayout.JAVA_INT, 0), decode.toArray(ValueLayout.JAVA_FLOAT),
+                    gemm.toArray(ValueLayout.JAVA_FLOAT));
+        }
+    }
+
+    /** Up to how many tokens AUTO runs this plan on the decode kernel (unless tuning chose otherwise). */
+    public int decodeMaxTokens() {
+        synchronized (context) {
+            CudaContext.check(Prune4jH.prune4j_gemm_decode_max_tokens(handle(), scratch), "prune4j_gemm_decode_max_tokens");
+            return scratch.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
+    /** Sets {@link #decodeMaxTokens()} (0..16; 0: never the decode kernel). */
+    public void setDecodeMaxTokens(int maxTokens) {
+        checkDecodeMaxTokens(maxTokens);
+        synchronized (context) {
+            CudaContext.check(Prune4jH.prune4j_gemm_set_decode_max_tokens(handle(), maxTokens),
+                    "prune4j_gemm_set_decode_max_tokens(" + name + ")");
+        }
+    }
+
+    /** The decode threshold new plans of {@code context} start with (0..16), e.g. a measured one. */
+    public static void setDefaultDecodeMaxTokens(CudaContext context, int maxTokens) {
+        checkDecodeMaxTokens(maxTokens);
+        synchronized (context) {
+            CudaContext.check(Prune4jH.prune4j_gemm_set_default_decode_max_tokens(context.handle(), maxTokens),
+                    "prune4j_gemm_set_default_decode_max_tokens");
+        }
+    }
+
+    static void checkDecodeMaxTokens(int maxTokens) {
+        if (maxTokens < 0 || maxTokens > Prune4jH.P4J_DECODE_MAX_TOKENS) {
+            throw new IllegalArgumentException("decode threshold " + maxTokens + " is not in 0.."
+                    + Prune4jH.P4J_DECODE_MAX_TOKENS);
+        }
+    }
+
+    /**
+     * One arm of {@link #benchmark}: copies of one layer (the same weight uploaded several times, so
+     * that together they exceed the last-level cache) run on one backend.
+     */
+    public record Arm(List<CudaGemmPlan> copies, Backend backend) {
+        public Arm {
+            copies = List.copyOf(copies);
+        }
+    }
+
+    /**
+     * Honest device timing ({@code prune4j_gemm_benchmark}): iteration i runs every arm once, in order
+     * on even and reversed on odd iterations, arm a on its copy {@code i % copies} with
+     * {@code xs[i % copies] -> ys[i % copies]}; {@code flushL2} reads a buffer of four times the L2
+     * before every call. After {@code warmupMs} of the same calls untimed, each of
+     * {@code iterations} iterations is timed per call with CUDA events. Returns
+     * {@code [iteration][arm]} milliseconds (take medians). Waits for the device.
+     */
+    public static float[][] benchmark(CudaContext context, List<Arm> arms, long tokens, List<DeviceBuffer> xs,
+                                      List<DeviceBuffer> ys, boolean flushL2, int warmupMs, int iterations) {
+        int copies = arms.isEmpty() ? 0 : arms.get(0).copies().size();
+        checkBenchmarkCounts(arms.size(), copies, xs.size(), ys.size(), warmupMs, iterations);
+        CudaGemmPlan first = arms.get(0).copies().get(0);
+        for (Arm arm : arms) {
+            if (arm.copies().size() != copies) {
+                throw new IllegalArgumentException("benchmark: every arm needs " + copies + " copies, "
+                        + arm.backend() + " has " + arm.copies().size());
+            }
+            for (CudaGemmPlan p : arm.copies()) {
+                if (p.context != context || p.in != first.in || p.out != first.out || p.dtype != first.dtype) {
+                    throw new IllegalArgumentException("benchmark: " + p + " is not a " + first.dtype + " ["
+                            + first.out + ", " + first.in + "] plan of this context, as " + first + " is");
+                }
+            }
+        }
+        for (int c = 0; c < copies; c++) {
+            first.checkBuffers(tokens, xs.get(c), ys.get(c));
+        }
+        int a = arms.size();
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment plans = call.allocate(ValueLayout.ADDRESS, (long) a * copies);
+            MemorySegment backends = call.allocate(ValueLayout.JAVA_INT, a);
+            MemorySegment xp = call.allocate(ValueLayout.ADDRESS, copies);
+            MemorySegment yp = call.allocate(ValueLayout.ADDRESS, copies);
+            MemorySegment ms = call.allocate(ValueLayout.JAVA_FLOAT, (long) iterations * a);
+            synchronized (context) {
+                for (int i = 0; i < a; i++) {
+                    backends.setAtIndex(ValueLayout.JAVA_INT, i, arms.get(i).backend().code);
+                    for (int c = 0; c < copies; c++) {
+                        plans.setAtIndex(ValueLayout.ADDRESS, (long) i * copies + c, arms.get(i).copies().get(c).handle());
+                    }
+                }
+                for (int c = 0; c < copies; c++) {
+                    xp.setAtIndex(ValueLayout.ADDRESS, c, xs.get(c).pointer());
+                    yp.setAtIndex(ValueLayout.ADDRESS, c, ys.get(c).pointer());
+                }
+                CudaContext.check(Prune4jH.prune4j_gemm_benchmark(context.handle(), a, plans, backends, copies, tokens,
+                        xp, yp, flushL2 ? Prune4jH.P4J_BENCH_FLUSH_L2 : 0, warmupMs, iterations, ms),
+                        "prune4j_gemm_benchmark(" + first.name + ", " + a + " arms x " + copies + " copies, " + tokens
+                                + " tokens)");
+            }
+            float[][] out = new float[iterations][a];
+            for (int i = 0; i < iterations; i++) {
+                for (int j = 0; j < a; j++) {
+                    out[i][j] = ms.getAtIndex(ValueLayout.JAVA_FLOAT, (long) i * a + j);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** The native call's limits, checked here first so a bad call fails in Java with the numbers. */
+    static void checkBenchmarkCounts(int arms, int copies, int xs, int ys, int warmupMs, int iterations) {
+        if (arms < 1 || arms > 16 || copies < 1 || copies > 1024) {
+            throw new IllegalArgumentException("benchmark: " + arms + " arms (1..16) of " + copies
+                    + " copies (1..1024) out of range");
+        }
+        if (xs != copies || ys != copies) {
+            throw new IllegalArgumentException("benchmark: " + copies + " copies need as many x and y buffers, got "
+                    + xs + " and " + ys);
+        }
+        if (iterations < 1 || iterations > 1_000_000 || warmupMs < 0 || warmupMs > 600_000) {
+            throw new IllegalArgumentException("benchmark: iterations " + iterations + " (1..1000000) or warm-up "
+                    + warmupMs + " ms (0..600000) out of range");
+        }
+    }
+
+    /**
+     * Device memory bandwidth for a byte limit: milliseconds of each of {@code iterations} reads of a
+     * fresh buffer of {@code bytes} (a multiple of 4096, at least 1 MiB; take 1 GiB or more, far
+     * beyond the L2), L2 scrubbed before each, after three untimed reads. Waits for the device.
+     */
+    public static float[] readBandwidth(CudaContext context, long bytes, int iterations) {
+        checkBandwidthArguments(bytes, iterations);
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment ms = call.allocate(ValueLayout.JAVA_FLOAT, iterations);
+            synchronized (context) {
+                CudaContext.check(Prune4jH.prune4j_device_read_bandwidth(context.handle(), bytes, iterations, ms),
+                        "prune4j_device_read_bandwidth(" + bytes + " bytes)");
+            }
+            return ms.toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
+    static void checkBandwidthArguments(long bytes, int iterations) {
+        if (bytes < 1L << 20 || bytes % 4096 != 0) {
+            throw new IllegalArgumentException("bandwidth read of " + bytes
+                    + " bytes: not a multiple of 4096 of at least 1 MiB");
+        }
+        if (iterations < 1 || iterations > 100_000) {
+            throw new IllegalArgumentException("bandwidth read: iterations " + iterations + " not in 1..100000");
+        }
+    }
+
     /** The weight as the backend keeps it, converted back to the canonical 2:4 form (round-trip checks). */
     public Sparse24 exportSparse24(Backend backend, Arena into) {
         if (!sparse) {
@@ -212,6 +437,16 @@ public final class CudaGemmPlan implements AutoCloseable {
         if (tokens < 1 || x.byteSize() < tokens * in * e || y.byteSize() < tokens * out * e) {
             throw new IllegalArgumentException("layer '" + name + "' [" + out + ", " + in + "]: " + tokens
                     + " tokens need device buffers of " + tokens * in * e + " and " + tokens * out * e + " bytes");
+        }
+        checkAligned(x.pointer().address(), "x of layer '" + name + "'");
+        checkAligned(y.pointer().address(), "y of layer '" + name + "'");
+    }
+
+    /** The kernels load and store 16 bytes at a time: a device pointer they take must be 16-byte aligned. */
+    static void checkAligned(long address, String what) {
+        if (address % 16 != 0) {
+            throw new IllegalArgumentException(what + ": device address 0x" + Long.toHexString(address)
+                    + " is not 16-byte aligned");
         }
     }
 

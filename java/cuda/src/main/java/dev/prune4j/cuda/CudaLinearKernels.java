@@ -10,7 +10,8 @@ import dev.prune4j.tensor.Tensor;
 
 /**
  * The linear-layer GEMMs on a CUDA device ({@link CudaGemmPlan}): cuBLASLt for dense weights, and
- * for 2:4 weights the decode kernel (up to 16 tokens) or CUTLASS's sparse tensor-core GEMM. Layers
+ * for 2:4 weights the decode kernel (up to the context's decode threshold, at most 16 tokens) or
+ * CUTLASS's sparse tensor-core GEMM. Layers
  * built with {@link LinearKernels#prepareDense}/{@link LinearKernels#prepareSparse24} (as
  * {@link dev.prune4j.sparse.SparseLinear} does) keep their weight on the device.
  *
@@ -35,9 +36,11 @@ public final class CudaLinearKernels implements LinearKernels, DeviceTiming {
 
     @Override
     public String description() {
-        return "cuda linear kernels on " + device + " (cuBLASLt dense; 2:4: decode kernel up to "
-                + Prune4jH.P4J_DECODE_MAX_TOKENS + " tokens, CUTLASS sparse beyond; F16/BF16 only, other dtypes on "
-                + fallback.description() + ")";
+        // AUTO follows the context's decode threshold (measured by CudaGemmPlan.tuneDecode where a
+        // benchmark or caller set it, else the library's default) and any per-plan tuning.
+        return "cuda linear kernels on " + device + " (cuBLASLt dense; 2:4: decode kernel up to the decode threshold "
+                + "(default " + Prune4jH.P4J_DECODE_DEFAULT_MAX_TOKENS + " tokens), CUTLASS sparse beyond; F16/BF16 only, "
+                + "other dtypes on " + fallback.description() + ")";
     }
 
     static boolean onGpu(DType weight, Tensor x, Tensor y) {

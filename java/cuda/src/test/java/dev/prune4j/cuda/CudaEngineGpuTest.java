@@ -9,7 +9,6 @@ import dev.prune4j.engine.cpu.CpuEngine;
 import dev.prune4j.engine.EngineArena;
 import dev.prune4j.engine.Kernel;
 import dev.prune4j.engine.UnsupportedKernelException;
-import dev.prune4j.engine.EngineUnavailableException;
 import dev.prune4j.mask.KeySpace;
 import dev.prune4j.mask.RadixPass;
 import dev.prune4j.mask.ThresholdMask;
@@ -28,7 +27,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -46,40 +44,37 @@ class CudaEngineGpuTest {
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    private static GpuDevice device;
     private static CudaEngine gpu;
     private static EngineArena gpuArena;
     private static CpuEngine cpu;
     private static Arena arena;
-    private static String unavailable;
 
     @BeforeAll
     static void openDevice() {
-        try {
-            gpu = CudaEngine.create(0);
-        } catch (EngineUnavailableException e) {
-            unavailable = "no usable CUDA device: " + e.getMessage();
-            return;
+        device = GpuDevice.open();
+        gpu = device.engine();
+        if (gpu != null) {
+            gpuArena = gpu.openArena();
+            cpu = new CpuEngine(2);
+            arena = Arena.ofShared();
         }
-        gpuArena = gpu.openArena();
-        cpu = new CpuEngine(2);
-        arena = Arena.ofShared();
-        System.out.println("gpu tests on " + gpu.description());
     }
 
     /** Per test rather than per class, so that every test is reported as skipped without a GPU. */
     @BeforeEach
     void requireDevice() {
-        Assumptions.assumeTrue(gpu != null, () -> unavailable);
+        device.assumePresent();
     }
 
     @AfterAll
     static void closeDevice() {
         if (gpu != null) {
             gpuArena.close();
-            gpu.close();
             cpu.close();
             arena.close();
         }
+        device.close();
     }
 
     /** {@code t} on the device: kernels take engine tensors. */

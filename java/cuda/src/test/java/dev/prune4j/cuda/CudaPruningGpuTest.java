@@ -9,7 +9,6 @@ import dev.prune4j.calib.ActivationStats;
 import dev.prune4j.calib.HessianAccumulator;
 import dev.prune4j.calib.ReconstructionError;
 import dev.prune4j.engine.EngineArena;
-import dev.prune4j.engine.EngineUnavailableException;
 import dev.prune4j.engine.Kernel;
 import dev.prune4j.engine.cpu.CpuEngine;
 import dev.prune4j.mask.Mask;
@@ -45,32 +44,26 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Tag("gpu")
 class CudaPruningGpuTest {
+    private static GpuDevice device;
     private static CudaEngine gpu;
     private static CpuEngine cpu;
-    private static String unavailable;
 
     @BeforeAll
     static void openDevice() {
-        try {
-            gpu = CudaEngine.create(0);
-        } catch (EngineUnavailableException e) {
-            unavailable = "no usable CUDA device: " + e.getMessage();
-            return;
-        }
+        device = GpuDevice.open();
+        gpu = device.engine();
         cpu = new CpuEngine(2);
     }
 
     @BeforeEach
     void requireDevice() {
-        Assumptions.assumeTrue(gpu != null, () -> unavailable);
+        device.assumePresent();
     }
 
     @AfterAll
     static void closeDevice() {
-        if (gpu != null) {
-            gpu.close();
-            cpu.close();
-        }
+        cpu.close();
+        device.close();
     }
 
     static Stream<Arguments> layers() {

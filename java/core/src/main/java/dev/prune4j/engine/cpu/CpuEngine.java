@@ -6,6 +6,9 @@ import dev.prune4j.engine.Kernel;
 import dev.prune4j.internal.cpu.CpuKernels;
 import dev.prune4j.internal.cpu.CpuLinearKernels;
 import dev.prune4j.internal.cpu.MagnitudeKernels;
+import dev.prune4j.internal.cpu.MaskSwaps;
+import dev.prune4j.internal.cpu.RiaScores;
+import dev.prune4j.internal.cpu.ScoreReductions;
 import dev.prune4j.internal.parallel.Parallel;
 import dev.prune4j.mask.KeySpace;
 import dev.prune4j.mask.Mask;
@@ -175,6 +178,37 @@ public final class CpuEngine implements Engine {
     public double rowQuadraticFormSum(Tensor d, Tensor h) {
         requireResident(d, h);
         return CpuKernels.rowQuadraticFormSum(parallel, d, h);
+    }
+
+    @Override
+    public void riaScores(Tensor w, Tensor normSq, long tokens, double exponent, Tensor scores) {
+        requireResident(w, normSq, scores);
+        RiaScores.compute(parallel, w, normSq, tokens, exponent, scores);
+    }
+
+    @Override
+    public double scoreSum(Tensor t) {
+        requireResident(t);
+        return ScoreReductions.sum(parallel, t);
+    }
+
+    @Override
+    public long countAbove(Tensor t, float threshold) {
+        requireResident(t);
+        return ScoreReductions.countAbove(parallel, t, threshold);
+    }
+
+    @Override
+    public void hessianProduct(Tensor d, Tensor h, Tensor out) {
+        requireResident(d, h, out);
+        MaskSwaps.hessianProduct(parallel, d, h, out);
+    }
+
+    @Override
+    public long maskSwaps(Tensor w, Tensor v, Tensor g, Tensor h, Mask keep, int group, int maxSwapsPerRow,
+                          int candidates, double tolerance) {
+        requireResident(w, v, g, h);
+        return MaskSwaps.swap(parallel, w, v, g, h, keep, group, maxSwapsPerRow, candidates, tolerance);
     }
 
     @Override

@@ -172,11 +172,12 @@ public final class Json {
                     if (pos + 4 > text.length()) {
                         throw error("truncated \\u escape");
                     }
-                    try {
-                        sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                    } catch (NumberFormatException ex) {
+                    String hex = text.substring(pos, pos + 4);
+                    // Four hex digits exactly: Integer.parseInt alone also takes "-000" and "+041".
+                    if (!hex.chars().allMatch(h -> Character.digit(h, 16) >= 0 && h < 128)) {
                         throw error("bad \\u escape");
                     }
+                    sb.append((char) Integer.parseInt(hex, 16));
                     pos += 4;
                 }
                 default -> {

@@ -1,6 +1,8 @@
 package dev.prune4j.model.eval;
 
 import dev.prune4j.engine.Engine;
+import dev.prune4j.engine.EngineArena;
+import dev.prune4j.engine.EngineLease;
 import dev.prune4j.model.bert.BertEncoder;
 import dev.prune4j.model.bert.Linear;
 import dev.prune4j.model.bert.LinearInputObserver;
@@ -132,9 +134,15 @@ public final class CalibratedModelPruner<S> implements ModelPruner {
             names.add(l.name());
         }
         LayerStatistics<S> statistics = method.statistics();
-        try (Arena statsArena = Arena.ofShared()) {
-            PerLayerStats<S> stats = new PerLayerStats<>((name, in) -> statistics.create(statsArena, name, in),
-                    (s, x) -> statistics.add(engine, s, x));
+        // The statistics stay on the gathering engine's device for the whole pass and come to the
+        // host once per layer; gathering and pruning each run where their kernels are.
+        try (EngineLease gathering = EngineLease.withKernels(engine, statistics.kernels(), "calibration statistics");
+             EngineLease pruning = EngineLease.withKernels(engine, method.kernels(), method.name());
+             EngineArena work = gathering.engine().openArena();
+             Arena hostStats = Arena.ofShared()) {
+            Engine gather = gathering.engine();
+            PerLayerStats<S> stats = new PerLayerStats<>((name, in) -> statistics.create(work, name, in),
+                    (s, x) -> statistics.add(gather, s, x));
             LinearInputObserver onlyGroup = (name, inputs) -> {
                 if (names.contains(name)) {
                     stats.observe(name, inputs);
@@ -142,7 +150,8 @@ public final class CalibratedModelPruner<S> implements ModelPruner {
             };
             Calibration.run(model, encoder, calibration, onlyGroup);
             for (Linear l : group) {
-                pruned.put(l.name(), method.prune(engine, l.weight(), stats.get(l.name()), spec, arena).weights());
+                S host = statistics.copyToHost(work, stats.get(l.name()), hostStats);
+                pruned.put(l.name(), method.prune(pruning.engine(), l.weight(), host, spec, arena).weights());
             }
         }
     }
