@@ -52,7 +52,10 @@ public final class MarkdownReport {
                         || r.get(Impl.TORCH_CUTLASS) != null || r.get(Impl.TORCH_CUSPARSELT) != null);
                 boolean prune4j = group.stream().anyMatch(r -> r.get(Impl.PRUNE4J_DENSE) != null
                         || r.get(Impl.PRUNE4J_SPARSE24) != null);
-                if (torch) {
+                if (torch && device.equals("cpu")) {
+                    sb.append("PyTorch columns are medians of F.linear wall times on the CPU, rotating weight copies beyond "
+                            + "the last-level cache (benchmarks/python/torch_linear_bench.py --device cpu).\n\n");
+                } else if (torch) {
                     sb.append("PyTorch columns are CUDA-event times (device time between events recorded around each "
                             + "call, benchmarks/python/torch_linear_bench.py); prune4j's are wall times per call with a "
                             + "stream synchronisation, its kernel columns CUDA-event times of the kernels alone.\n\n");
