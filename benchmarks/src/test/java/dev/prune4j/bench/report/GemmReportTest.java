@@ -91,6 +91,7 @@ class GemmReportTest {
         String sparsePct = GemmTable.percent(sparse / 30e9 * 1e3 / 2.0);
         assertTrue(md.contains("| " + densePct + " | " + sparsePct + " | " + MarkdownReport.number(3.3) + " | " + MarkdownReport.speedup(1.1) + " | "
                 + MarkdownReport.speedup(1.65) + " |"), md);
+        assertFalse(md.contains("Torch CUTLASS 2:4 ms"), "no second table of PyTorch alone on the CPU: " + md);
         assertEquals("50 %", GemmTable.percent(0.5));
         assertEquals("-", GemmTable.percent(Double.NaN));
     }
