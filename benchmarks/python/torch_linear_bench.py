@@ -251,6 +251,28 @@ def cpu_cache_bytes():
     return best if best > 0 else CPU_DEFAULT_CACHE
 
 
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+def ram_gib():
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    return round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    return None
+
+
 def cpu_read_gbs(torch, nbytes=1 << 30, reads=7):
     """Streaming read bandwidth of the current torch threads: the fastest of `reads` sums over nbytes of F32."""
     a = torch.ones(nbytes // 4, dtype=torch.float32)
@@ -298,7 +320,9 @@ def main_cpu(args, lines):
         "format_note": "written by benchmarks/python/torch_linear_bench.py --device cpu",
         "engine": "torch-cpu",
         "engine_description": "torch %s (CPU, %d threads)" % (torch.__version__, threads),
-        "cpu": platform.processor() or platform.machine(),
+        "cpu": cpu_model() or platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "ram_gib": ram_gib(),
         "torch": torch.__version__,
         "threads": threads,
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),

@@ -82,7 +82,17 @@ final class JsonLinesReader {
                         } else if (kind.equals("header") && line.get("machine") instanceof Map<?, ?> m) {
                             machine.putAll(ResultReader.stringKeys(m));
                             machine.putIfAbsent("engine", "torch");
+                            if (line.get("method") != null) {
+                                notes.add("method: " + line.get("method"));
+                            }
+                            if (machine.get("bandwidth_gbs") != null) { // --device cpu measures its own
+                                notes.add("read bandwidth " + machine.get("bandwidth_gbs") + " GB/s ("
+                                        + machine.getOrDefault("bandwidth_note", "") + ")");
+                            }
                         } else {
+                            if (kind.equals("end")) {
+                                copy(line, machine, "load_after");
+                            }
                             describe(machine, notes, kind, line);
                         }
                     }

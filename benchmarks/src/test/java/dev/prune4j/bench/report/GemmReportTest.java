@@ -74,10 +74,12 @@ class GemmReportTest {
                 + sparse + ", \"bandwidth_gbs\": 30.0, \"copies\": 1}\n");
         Path torch = dir.resolve("torch-cpu.jsonl");
         Files.writeString(torch, "{\"format\": \"prune4j-torch-linear/2\", \"kind\": \"header\", \"machine\": "
-                + "{\"engine\": \"torch-cpu\", \"engine_description\": \"torch 2.15.0 (CPU, 2 threads)\"}}\n"
+                + "{\"engine\": \"torch-cpu\", \"engine_description\": \"torch 2.15.0 (CPU, 2 threads)\", "
+                + "\"bandwidth_gbs\": 21.5, \"bandwidth_note\": \"fastest of 7 torch sums\"}}\n"
                 + "{\"format\": \"prune4j-torch-linear/2\", \"kind\": \"result\", \"device\": \"cpu\", \"shape\": "
                 + "\"4096x11008\", \"tokens\": 1, \"dtype\": \"BF16\", \"impl\": \"dense\", \"ms\": 3.3, "
-                + "\"error\": null}\n{\"format\": \"prune4j-torch-linear/2\", \"kind\": \"end\", \"cases\": 1}\n");
+                + "\"error\": null}\n{\"format\": \"prune4j-torch-linear/2\", \"kind\": \"end\", \"cases\": 1, "
+                + "\"load_after\": [3.5, 2.0, 1.0]}\n");
         BenchResults r = ResultReader.read(List.of(pairs, torch));
         assertEquals("cpu", r.linear().get(0).device(), "a line with device cpu is a CPU result");
         GemmResult c = r.gemm().get(0);
@@ -91,6 +93,8 @@ class GemmReportTest {
         String sparsePct = GemmTable.percent(sparse / 30e9 * 1e3 / 2.0);
         assertTrue(md.contains("| " + densePct + " | " + sparsePct + " | " + MarkdownReport.number(3.3) + " | " + MarkdownReport.speedup(1.1) + " | "
                 + MarkdownReport.speedup(1.65) + " |"), md);
+        assertTrue(md.contains("read bandwidth 21.5 GB/s (fastest of 7 torch sums)"), md);
+        assertTrue(md.contains("after: 3.50 / 2.00 / 1.00"), md);
         assertFalse(md.contains("Torch CUTLASS 2:4 ms"), "no second table of PyTorch alone on the CPU: " + md);
         assertEquals("50 %", GemmTable.percent(0.5));
         assertEquals("-", GemmTable.percent(Double.NaN));
