@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch side of the dense vs 2:4 linear-layer report, for the GPU machine.
+"""PyTorch side of the dense vs 2:4 linear-layer report: the GPU machine, or the CPU (--device cpu).
 
 Measures Y = X W^T on the ARCHITECTURE.md projection shapes (out x in), token counts 1, 16, 2048 and
 8192 by default, in float16 and bfloat16, with the same magnitude-2:4-pruned weight three ways:
@@ -28,9 +28,22 @@ gets "error" set and no time, so the report shows "-" there and the reason stays
 time, with an "end" line saying so. --dry-run writes the header and end lines without importing
 torch or touching a GPU (the GPU script's dry run checks its plumbing this way).
 
+--device cpu times the dense F.linear on the CPU the way prune4j's CPU pairs are timed
+(LinearPairsBench, `./prune4j bench --engine cpu --include LinearBench`): torch.set_num_threads
+(--threads, default every CPU); enough copies of W, X and Y, used in turn, that together they exceed
+twice the last-level cache (read from /sys, 32 MiB if unreadable; at most 16 copies), so no call finds
+its weight cached (F.linear allocates Y, which the allocator reuses); warm-up calls for --warmup-s (at least 2 calls), then every call timed alone for
+--min-time seconds (at least 5 calls); "ms" is the median wall time, with the 10th and 90th
+percentiles. The header's machine gets the streaming read bandwidth of the same threads (the fastest
+of 7 torch sums over 1 GiB of F32, as the Java side takes the fastest of its reads). CPU PyTorch has
+no 2:4 kernels, so only "dense" runs; result lines carry "device": "cpu" so the report puts them in
+the CPU table.
+
 usage: python torch_linear_bench.py (--jsonl FILE | --output FILE) [--quick] [--shapes 4096x4096,...]
                                     [--tokens 1,16] [--dtypes F16,BF16] [--deadline EPOCH_S] [--dry-run]
-Needs torch with CUDA (2.1 or later for to_sparse_semi_structured) and an Ampere or newer GPU.
+                                    [--device cuda|cpu] [--threads N] [--min-time 2] [--warmup-s 1]
+Needs torch with CUDA (2.1 or later for to_sparse_semi_structured) and an Ampere or newer GPU, or
+for --device cpu any torch 2.x.
 """
 
 import argparse
@@ -63,6 +76,10 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--deadline", type=float, default=None, help="epoch seconds to finish by")
     p.add_argument("--dry-run", action="store_true", help="header and end lines only, no torch")
+    p.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
+    p.add_argument("--threads", type=int, default=0, help="CPU threads (default: every CPU)")
+    p.add_argument("--min-time", type=float, default=2.0, help="CPU: seconds of timed calls per case")
+    p.add_argument("--warmup-s", type=float, default=1.0, help="CPU: seconds of warm-up calls per case")
     args = p.parse_args(argv)
     if not args.output and not args.jsonl:
         p.error("--jsonl FILE or --output FILE is required")
@@ -207,11 +224,187 @@ def dry_run(args, lines):
     return 0
 
 
+# ---- CPU ----------------------------------------------------------------------------------------
+
+CPU_MAX_COPIES = 16
+CPU_DEFAULT_CACHE = 32 << 20
+
+
+def cpu_cache_bytes():
+    """The last-level data cache from /sys (as LastLevelCache.cpuBytes does), else 32 MiB."""
+    best, best_level = -1, -1
+    for i in range(8):
+        d = "/sys/devices/system/cpu/cpu0/cache/index%d" % i
+        try:
+            with open(d + "/level") as f:
+                level = int(f.read().strip())
+            with open(d + "/type") as f:
+                kind = f.read().strip()
+            with open(d + "/size") as f:
+                text = f.read().strip().upper()
+        except OSError:
+            break
+        factor = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:], 1)
+        size = int(text[:-1] if factor != 1 else text) * factor
+        if kind != "Instruction" and level > best_level:
+            best, best_level = size, level
+    return best if best > 0 else CPU_DEFAULT_CACHE
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+def ram_gib():
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    return round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    return None
+
+
+def cpu_read_gbs(torch, nbytes=1 << 30, reads=7):
+    """Streaming read bandwidth of the current torch threads: the fastest of `reads` sums over nbytes of F32."""
+    a = torch.ones(nbytes // 4, dtype=torch.float32)
+    for _ in range(2):
+        a.sum()
+    times = []
+    for _ in range(reads):
+        t = time.perf_counter()
+        a.sum()
+        times.append(time.perf_counter() - t)
+    del a
+    return nbytes / min(times) / 1e9, times
+
+
+def cpu_time_calls(fn, copies, warmup_s, min_time):
+    """Median, p10, p90 in ms and the count of fn(c) over copies c = 0, 1, ... in turn, each call timed alone."""
+    i = 0
+    start = time.perf_counter()
+    while i < 2 or time.perf_counter() - start < warmup_s:
+        fn(i % copies)
+        i += 1
+    warm = i
+    times = []
+    start = time.perf_counter()
+    while len(times) < 5 or (time.perf_counter() - start < min_time and len(times) < 10000):
+        c = i % copies
+        i += 1
+        t = time.perf_counter()
+        fn(c)
+        times.append((time.perf_counter() - t) * 1e3)
+    times.sort()
+    return percentile(times, 50), percentile(times, 10), percentile(times, 90), len(times), warm
+
+
+def main_cpu(args, lines):
+    import platform
+    import torch
+    import torch.nn.functional as F
+    threads = args.threads or os.cpu_count()
+    torch.set_num_threads(threads)
+    torch.manual_seed(args.seed)
+    cache = cpu_cache_bytes()
+    gbs, read_s = cpu_read_gbs(torch)
+    machine = {
+        "format_note": "written by benchmarks/python/torch_linear_bench.py --device cpu",
+        "engine": "torch-cpu",
+        "engine_description": "torch %s (CPU, %d threads)" % (torch.__version__, threads),
+        "cpu": cpu_model() or platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "ram_gib": ram_gib(),
+        "torch": torch.__version__,
+        "threads": threads,
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+        "mkldnn": torch.backends.mkldnn.is_available(),
+        "cache_bytes": cache,
+        "bandwidth_gbs": round(gbs, 2),
+        "bandwidth_note": "fastest of 7 torch sums over 1 GiB of F32 on %d threads" % threads,
+        "bandwidth_read_s": [round(t, 5) for t in read_s],
+        "started": now(),
+        "load_before": load_average(),
+    }
+    method = ("per case: copies of W, X and Y used in turn, together beyond twice the %d MiB last-level cache (at "
+              "most %d); %.1f s of warm-up calls, then every call timed alone for %.1f s (at least 5); medians"
+              % (cache >> 20, CPU_MAX_COPIES, args.warmup_s, args.min_time))
+    lines.write("header", machine=machine, method=method, shapes=args.shapes, tokens=args.tokens, dtypes=args.dtypes,
+                cases_planned=len(args.shapes) * len(args.tokens) * len(args.dtypes))
+    print("torch cpu: %d threads, %.1f GB/s read bandwidth, last-level cache %d MiB" % (threads, gbs, cache >> 20),
+          flush=True)
+    dtypes = {"F16": torch.float16, "BF16": torch.bfloat16}
+    results = []
+    stopped = None
+    with torch.inference_mode():
+        for dname in args.dtypes:
+            dtype = dtypes[dname]
+            for shape in args.shapes:
+                out_f, in_f = (int(d) for d in shape.split("x"))
+                if stopped is None and not shape_fits(args.deadline, out_f, in_f, args.tokens, 1):
+                    stopped = "deadline"
+                if stopped:
+                    continue
+                base = prune_24(torch.randn(out_f, in_f, dtype=torch.float32) * 0.02).to(dtype)
+                for tokens in args.tokens:
+                    e = base.element_size()
+                    per_copy = e * (out_f * in_f + tokens * (in_f + out_f))
+                    copies = int(max(1, min(CPU_MAX_COPIES, -(-2 * cache // per_copy))))
+                    ws = [base] + [base.clone() for _ in range(copies - 1)]
+                    xs = [torch.randn(tokens, in_f, dtype=dtype) for _ in range(copies)]
+                    entry = {"device": "cpu", "shape": shape, "tokens": tokens, "dtype": dname, "impl": "dense",
+                             "ms": None, "ms_p10": None, "ms_p90": None, "copies": copies, "threads": threads,
+                             "max_abs_diff": None, "error": None}
+                    t0 = time.time()
+                    try:
+                        if tokens <= 16:  # the F32 reference costs more than the case at prefill sizes
+                            ref = xs[0].float() @ base.float().t()
+                            entry["max_abs_diff"] = float((F.linear(xs[0], base).float() - ref).abs().max())
+                        ms, p10, p90, n, warm = cpu_time_calls(lambda c: F.linear(xs[c], ws[c]), copies, args.warmup_s,
+                                                               args.min_time)
+                        entry.update(ms=ms, ms_p10=p10, ms_p90=p90, iterations=n, warmup_calls=warm)
+                    except Exception as ex:
+                        entry["error"] = "%s: %s" % (type(ex).__name__, str(ex).splitlines()[0] if str(ex) else "")
+                    entry["elapsed_s"] = round(time.time() - t0, 2)
+                    results.append(entry)
+                    lines.write("result", **entry)
+                    print("%-4s %-11s %5d tokens dense  %s  (%d copies)" % (dname, shape, tokens,
+                          "%.4f ms" % entry["ms"] if entry["ms"] is not None else entry["error"], copies), flush=True)
+                    del ws, xs
+                del base
+    machine["finished"] = now()
+    machine["load_after"] = load_average()
+    lines.write("end", cases=len(results), stopped=stopped, finished=machine["finished"], load_after=machine["load_after"])
+    return {"format": FORMAT, "machine": machine, "results": [dict(r, ms_error=None) for r in results]}
+
+
+def write_json(doc, output):
+    out = os.path.abspath(output)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(out), prefix="." + os.path.basename(out), suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        json.dump(doc, f, indent=1)
+    os.replace(tmp, out)
+
+
 def main(argv):
     args = parse_args(argv)
     lines = Lines(args.jsonl)
     if args.dry_run:
         return dry_run(args, lines)
+    if args.device == "cpu":
+        doc = main_cpu(args, lines)
+        if args.output:
+            write_json(doc, args.output)
+        print("torch_linear_bench: %d results" % len(doc["results"]))
+        return 0
     import torch
     import torch.nn.functional as F
     from torch.sparse import SparseSemiStructuredTensor, to_sparse_semi_structured

@@ -69,8 +69,13 @@ public final class GemmTable {
                 + "the CPU the call time is the kernel time. The byte limit is the bytes one call must move (W once, X, "
                 + "Y) at the read bandwidth measured in the same run: no kernel beats it, and a decode speedup above "
                 + "its ratio while the dense call ran within twice its limit (marked †) means the weight came from a "
-                + "cache. PyTorch's columns are its fastest of dense, "
-                + "CUTLASS 2:4 and cuSPARSELt 2:4, CUDA events around each call, measured in the same run.\n\n");
+                + "cache. On the GPU PyTorch's columns are its fastest of dense, "
+                + "CUTLASS 2:4 and cuSPARSELt 2:4, CUDA events around each call, measured in the same run. On the CPU "
+                + "\"% of bandwidth\" is the byte limit over the call's time (the share of the measured read bandwidth "
+                + "the call reached; 2:4 on its own, smaller, bytes), and PyTorch's column is its dense `F.linear` "
+                + "(CPU PyTorch has no 2:4 kernel) timed the same way by benchmarks/python/torch_linear_bench.py "
+                + "--device cpu in the same session; \"vs PyTorch\" is PyTorch's time over prune4j's (above 1: prune4j "
+                + "is faster).\n\n");
         summary(sb, rows, results.linear(), devices);
         for (String device : devices) {
             for (String dtype : List.of("F16", "BF16")) {
@@ -147,6 +152,14 @@ public final class GemmTable {
         if (gpu) {
             head.addAll(List.of("Dense wall ms", "2:4 wall ms", "Wall speedup", "PyTorch best ms", "2:4 vs PyTorch best"));
         }
+        // The CPU: how close each call came to its byte limit, and PyTorch's dense F.linear beside it.
+        boolean cpuTorch = !gpu && group.stream().anyMatch(r -> torchBest(linear, r.row()) != null);
+        if (!gpu) {
+            head.addAll(List.of("Dense % of bandwidth", "2:4 % of bandwidth"));
+        }
+        if (cpuTorch) {
+            head.addAll(List.of("PyTorch dense ms", "Dense vs PyTorch", "2:4 vs PyTorch"));
+        }
         sb.append("| ").append(String.join(" | ", head)).append(" |\n|");
         for (int i = 0; i < head.size(); i++) {
             sb.append(i < 3 || (gpu && i == 6) ? " --- |" : " ---: |");
@@ -174,8 +187,24 @@ public final class GemmTable {
                         + ")");
                 cells.add(t == null ? "-" : MarkdownReport.speedup(t.ms() / r.sparseMs()));
             }
+            if (!gpu) {
+                cells.add(percent(r.limitDenseMs() / r.denseMs()));
+                cells.add(percent(r.limitSparseMs() / r.sparseMs()));
+            }
+            if (cpuTorch) {
+                LinearResult t = torchBest(linear, r.row());
+                cells.add(t == null ? "-" : MarkdownReport.number(t.ms()));
+                cells.add(t == null ? "-" : MarkdownReport.speedup(t.ms() / r.denseMs()));
+                cells.add(t == null ? "-" : MarkdownReport.speedup(t.ms() / r.sparseMs()));
+            }
             sb.append("| ").append(String.join(" | ", cells)).append(" |\n");
         }
+    }
+
+    /** A fraction of the byte limit's bandwidth as a whole percentage; "-" when unknown. */
+    static String percent(double fraction) {
+        return Double.isNaN(fraction) || Double.isInfinite(fraction) ? "-"
+                : String.format(Locale.ROOT, "%.0f %%", 100 * fraction);
     }
 
     /** A table line: a case under the model and projection it stands for. */

@@ -82,7 +82,17 @@ final class JsonLinesReader {
                         } else if (kind.equals("header") && line.get("machine") instanceof Map<?, ?> m) {
                             machine.putAll(ResultReader.stringKeys(m));
                             machine.putIfAbsent("engine", "torch");
+                            if (line.get("method") != null) {
+                                notes.add("method: " + line.get("method"));
+                            }
+                            if (machine.get("bandwidth_gbs") != null) { // --device cpu measures its own
+                                notes.add("read bandwidth " + machine.get("bandwidth_gbs") + " GB/s ("
+                                        + machine.getOrDefault("bandwidth_note", "") + ")");
+                            }
                         } else {
+                            if (kind.equals("end")) {
+                                copy(line, machine, "load_after");
+                            }
                             describe(machine, notes, kind, line);
                         }
                     }
@@ -249,6 +259,11 @@ final class JsonLinesReader {
         return rows;
     }
 
+    /** The report's device of a PyTorch result: {@code cpu} for the script's {@code --device cpu}, else {@code cuda}. */
+    static String torchDevice(Object device) {
+        return "cpu".equals(device) ? "cpu" : "cuda";
+    }
+
     /** A PyTorch result line; null for a variant that failed (its error stays in the file). */
     private static LinearResult torch(Map<String, Object> r, String source) {
         if (r.get("error") != null) {
@@ -260,7 +275,7 @@ final class JsonLinesReader {
             case "cusparselt" -> LinearResult.Impl.TORCH_CUSPARSELT;
             default -> throw new IllegalArgumentException("unknown impl '" + r.get("impl") + "'");
         };
-        return new LinearResult("cuda", impl, (String) r.get("shape"), (int) ResultReader.number(r.get("tokens")),
+        return new LinearResult(torchDevice(r.get("device")), impl, (String) r.get("shape"), (int) ResultReader.number(r.get("tokens")),
                 ((String) r.get("dtype")).toUpperCase(Locale.ROOT), ResultReader.number(r.get("ms")), Double.NaN,
                 Double.NaN, source);
     }

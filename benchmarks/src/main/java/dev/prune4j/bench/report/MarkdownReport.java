@@ -23,7 +23,7 @@ public final class MarkdownReport {
      */
     public static String render(BenchResults results, List<String> plots, List<String> notes) {
         StringBuilder sb = new StringBuilder();
-        SpeedupRows rows = new SpeedupRows(results.linear());
+        SpeedupRows rows = new SpeedupRows(layerTimings(results));
         sb.append("# prune4j: dense vs 2:4 linear layers\n\n");
         header(sb, results, rows);
         for (String n : notes) {
@@ -52,7 +52,10 @@ public final class MarkdownReport {
                         || r.get(Impl.TORCH_CUTLASS) != null || r.get(Impl.TORCH_CUSPARSELT) != null);
                 boolean prune4j = group.stream().anyMatch(r -> r.get(Impl.PRUNE4J_DENSE) != null
                         || r.get(Impl.PRUNE4J_SPARSE24) != null);
-                if (torch) {
+                if (torch && device.equals("cpu")) {
+                    sb.append("PyTorch columns are medians of F.linear wall times on the CPU, rotating weight copies beyond "
+                            + "the last-level cache (benchmarks/python/torch_linear_bench.py --device cpu).\n\n");
+                } else if (torch) {
                     sb.append("PyTorch columns are CUDA-event times (device time between events recorded around each "
                             + "call, benchmarks/python/torch_linear_bench.py); prune4j's are wall times per call with a "
                             + "stream synchronisation, its kernel columns CUDA-event times of the kernels alone.\n\n");
@@ -79,6 +82,21 @@ public final class MarkdownReport {
             sb.append("- ").append(s).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * The layer timings of the JMH-era section: all of them, less PyTorch's on a device whose paired
+     * table already shows them beside prune4j's and that has no JMH results of prune4j (the CPU
+     * report: a second table of PyTorch alone would only repeat the column, and with two PyTorch
+     * passes it would show the last where the paired table shows the faster).
+     */
+    static List<LinearResult> layerTimings(BenchResults results) {
+        java.util.Set<String> paired = new java.util.HashSet<>();
+        results.gemm().forEach(g -> paired.add(g.device()));
+        java.util.Set<String> jmh = new java.util.HashSet<>();
+        results.linear().stream().filter(r -> r.impl().baseline() == Impl.PRUNE4J_DENSE).forEach(r -> jmh.add(r.device()));
+        return results.linear().stream().filter(r -> r.impl().baseline() == Impl.PRUNE4J_DENSE
+                || !r.device().equals("cpu") || !paired.contains(r.device()) || jmh.contains(r.device())).toList();
     }
 
     private static void header(StringBuilder sb, BenchResults results, SpeedupRows rows) {

@@ -140,7 +140,7 @@ public final class ResultReader {
                 case "cusparselt" -> LinearResult.Impl.TORCH_CUSPARSELT;
                 default -> throw new IllegalArgumentException("unknown impl '" + r.get("impl") + "'");
             };
-            into.linear().add(new LinearResult("cuda", impl, (String) r.get("shape"), (int) number(r.get("tokens")),
+            into.linear().add(new LinearResult(JsonLinesReader.torchDevice(r.get("device")), impl, (String) r.get("shape"), (int) number(r.get("tokens")),
                     ((String) r.get("dtype")).toUpperCase(Locale.ROOT), number(r.get("ms")), number(r.get("ms_error")),
                     Double.NaN, file.getFileName().toString()));
             n++;

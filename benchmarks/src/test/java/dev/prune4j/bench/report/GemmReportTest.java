@@ -63,6 +63,44 @@ class GemmReportTest {
     }
 
     @Test
+    void cpuPyTorchLinesGoToTheCpuTableWithBandwidthShares(@TempDir Path dir) throws Exception {
+        // What LinearPairsBench and torch_linear_bench.py --device cpu write on the 2-core machine.
+        long dense = 2L * (4096L * 11008 + (4096 + 11008));
+        long sparse = 2L * (4096L * 5504 + (4096 + 11008)) + 4096L * 1376;
+        Path pairs = dir.resolve("linear-pairs.jsonl");
+        Files.writeString(pairs, "{\"format\": \"prune4j-gemm/1\", \"kind\": \"case\", \"device\": \"cpu\", "
+                + "\"shape\": \"4096x11008\", \"tokens\": 1, \"dtype\": \"BF16\", \"sparse_backend\": \"cpu\", "
+                + "\"dense_wall_ms\": 3.0, \"sparse_wall_ms\": 2.0, \"bytes_dense\": " + dense + ", \"bytes_sparse\": "
+                + sparse + ", \"bandwidth_gbs\": 30.0, \"copies\": 1}\n");
+        Path torch = dir.resolve("torch-cpu.jsonl");
+        Files.writeString(torch, "{\"format\": \"prune4j-torch-linear/2\", \"kind\": \"header\", \"machine\": "
+                + "{\"engine\": \"torch-cpu\", \"engine_description\": \"torch 2.15.0 (CPU, 2 threads)\", "
+                + "\"bandwidth_gbs\": 21.5, \"bandwidth_note\": \"fastest of 7 torch sums\"}}\n"
+                + "{\"format\": \"prune4j-torch-linear/2\", \"kind\": \"result\", \"device\": \"cpu\", \"shape\": "
+                + "\"4096x11008\", \"tokens\": 1, \"dtype\": \"BF16\", \"impl\": \"dense\", \"ms\": 3.3, "
+                + "\"error\": null}\n{\"format\": \"prune4j-torch-linear/2\", \"kind\": \"end\", \"cases\": 1, "
+                + "\"load_after\": [3.5, 2.0, 1.0]}\n");
+        BenchResults r = ResultReader.read(List.of(pairs, torch));
+        assertEquals("cpu", r.linear().get(0).device(), "a line with device cpu is a CPU result");
+        GemmResult c = r.gemm().get(0);
+        LinearResult t = GemmTable.torchBest(r.linear(), c.row());
+        assertEquals(3.3, t.ms(), 1e-12);
+        ReportWriter.write(r, List.of(), dir);
+        String md = Files.readString(dir.resolve(ReportWriter.REPORT));
+        assertTrue(md.contains("| Dense % of bandwidth | 2:4 % of bandwidth | PyTorch dense ms | Dense vs PyTorch | "
+                + "2:4 vs PyTorch |"), md);
+        String densePct = GemmTable.percent(dense / 30e9 * 1e3 / 3.0);
+        String sparsePct = GemmTable.percent(sparse / 30e9 * 1e3 / 2.0);
+        assertTrue(md.contains("| " + densePct + " | " + sparsePct + " | " + MarkdownReport.number(3.3) + " | " + MarkdownReport.speedup(1.1) + " | "
+                + MarkdownReport.speedup(1.65) + " |"), md);
+        assertTrue(md.contains("read bandwidth 21.5 GB/s (fastest of 7 torch sums)"), md);
+        assertTrue(md.contains("after: 3.50 / 2.00 / 1.00"), md);
+        assertFalse(md.contains("Torch CUTLASS 2:4 ms"), "no second table of PyTorch alone on the CPU: " + md);
+        assertEquals("50 %", GemmTable.percent(0.5));
+        assertEquals("-", GemmTable.percent(Double.NaN));
+    }
+
+    @Test
     void pytorchsBestBackendIsTheFastestOfItsThree() throws Exception {
         BenchResults r = both();
         LinearResult best1 = GemmTable.torchBest(r.linear(), caseAt(r, "F16", 1).row());

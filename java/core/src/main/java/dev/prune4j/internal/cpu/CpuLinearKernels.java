@@ -2,52 +2,56 @@ package dev.prune4j.internal.cpu;
 
 import dev.prune4j.internal.parallel.Parallel;
 import dev.prune4j.internal.tensor.FloatRows;
-import dev.prune4j.internal.tensor.LittleEndian;
+import dev.prune4j.internal.vector.VectorGate;
 import dev.prune4j.sparse.LinearKernels;
 import dev.prune4j.sparse.Sparse24;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The linear-layer GEMMs on the CPU, dense and 2:4: the default {@link LinearKernels} of every
- * engine and the reference for the others. Activations are converted to F32 a tile of tokens at a
- * time; the output rows (weight rows) are split over the threads, and each thread runs the row
- * kernel ({@link RowDot}: Vector API where enabled) for every token of the tile.
+ * engine and the reference for the others. One kernel family for every token count: the register
+ * tiles of {@link RowTiles} (4 weight rows x up to 4 tokens, dot products along the rows, the weight
+ * read where it lies and widened in registers). The output rows are split over the threads in whole
+ * tiles; the tokens run in blocks whose F32 activations stay in cache while the weight streams past
+ * once per block. At one token the weight is read once per call, at the speed of memory.
  *
- * <p>Decode path: with at most {@value #DECODE_TOKENS} tokens the whole input is one tile, so every
- * weight row is streamed from memory once and reused from cache for all tokens. General path: tiles
- * of {@value #TILE_TOKENS} tokens, the weight streamed once per tile.
+ * <p>Why not a packed GEMM for prefill: packing the weight into the panels of {@link MatMul} (a
+ * transposition per panel, scalar in Java) cost more than the whole product on these tiles up to
+ * 256 tokens, and its 8 x 32 register tile ran no faster than this one (about 45 against 48
+ * GFMA/s on one Zen 4 core): so the blocking is over tokens, and nothing is packed.
  */
 public final class CpuLinearKernels implements LinearKernels {
-    /** Up to this many tokens the weight is read once (the GEMV/decode path). */
-    public static final int DECODE_TOKENS = 16;
     /**
-     * From this many tokens on, F32 layers run on the packed GEMM ({@link MatMul}): packing W costs a
-     * pass over it, which pays once there are enough tokens to reuse each packed panel. A first
-     * setting from a noisy 2-core machine; the CPU kernel work measures it properly.
+     * F32 bytes of activations per token block: the block is re-read from cache by every tile of 4
+     * rows, and the weight is read from memory once per block. 6 MB sits in the 32 MB L3 beside the
+     * weight stream and makes 256 tokens one block at 4096 inputs.
      */
-    static final int GEMM_TOKENS = 256;
-    /** Tokens per tile on the general path. */
-    static final int TILE_TOKENS = 64;
-    /** Output rows per parallel task: enough work per task, enough tasks to balance. */
-    private static final int ROWS_PER_TASK = 32;
+    static final int X_BLOCK_BYTES = 6 << 20;
+    /** Weight bytes below which a call runs on one thread: handing work to the pool costs more. */
+    private static final long PARALLEL_BYTES = 256 << 10;
+    /** Tasks per thread: slack for a thread that the OS or another process holds up. */
+    private static final int TASKS_PER_THREAD = 4;
 
     private final Parallel parallel;
     private final int threads;
-    private final RowDot dot;
+    private final RowTiles tiles;
 
     /** Kernels on {@code threads} threads of {@code parallel}, with the Vector API when it is enabled. */
     public CpuLinearKernels(Parallel parallel, int threads) {
-        this(parallel, threads, RowDots.best());
+        this(parallel, threads, Tiles.BEST);
     }
 
-    private CpuLinearKernels(Parallel parallel, int threads, RowDot dot) {
+    private CpuLinearKernels(Parallel parallel, int threads, RowTiles tiles) {
         this.parallel = parallel;
         this.threads = threads;
-        this.dot = dot;
+        this.tiles = tiles;
+    }
+
+    private static final class Tiles {
+        static final RowTiles BEST = VectorGate.pick("linear kernels", RowTiles.class,
+                "dev.prune4j.internal.cpu.VectorRowTiles", () -> ScalarRowTiles.INSTANCE);
     }
 
     /** The kernels on the JVM's common pool: what an engine without GEMMs of its own offers. */
@@ -62,12 +66,12 @@ public final class CpuLinearKernels implements LinearKernels {
 
     /** The same kernels without the Vector API (for comparison and tests). */
     public static CpuLinearKernels scalar(Parallel parallel, int threads) {
-        return new CpuLinearKernels(parallel, threads, ScalarRowDot.INSTANCE);
+        return new CpuLinearKernels(parallel, threads, ScalarRowTiles.INSTANCE);
     }
 
     @Override
     public String description() {
-        return "cpu linear kernels (" + dot.description() + ", " + threads + " thread" + (threads == 1 ? "" : "s") + ")";
+        return "cpu linear kernels (" + tiles.description() + ", " + threads + " thread" + (threads == 1 ? "" : "s") + ")";
     }
 
     @Override
@@ -75,31 +79,11 @@ public final class CpuLinearKernels implements LinearKernels {
         int in = Math.toIntExact(w.dim(1));
         int out = Math.toIntExact(w.dim(0));
         MemorySegment data = w.data();
-        DType dtype = w.dtype();
+        WeightKind kind = tiles.kindOf(data, w.dtype(), w.numel());
         float[] b = biasOrZeros(bias, out);
-        return (x, y) -> {
-            if (dtype == DType.F32 && x.dtype() == DType.F32 && y.dtype() == DType.F32 && x.rows() >= GEMM_TOKENS) {
-                gemmF32(x, w, in, out, b, y);
-            } else {
-                run(x, in, out, b, y, List.of(x, w, y),
-                        (row, tile, n, result, scratch) -> dot.dense(data, dtype, row, in, tile, n, result, scratch));
-            }
-        };
-    }
-
-    /**
-     * Prefill with F32 everywhere (the BERT encoder's case): the packed, cache-blocked GEMM of the
-     * Hessian kernel on {@code Y = bias + X W^T}, W's rows packed as B's panels.
-     */
-    private void gemmF32(Tensor x, Tensor w, int in, int out, float[] bias, Tensor y) {
-        int tokens = Math.toIntExact(x.rows());
-        for (int t = 0; t < tokens; t++) {
-            MemorySegment.copy(bias, 0, y.data(), LittleEndian.F32, (long) t * out * 4, out);
-        }
-        boolean shared = Parallel.sharedAcrossThreads(x.data()) && Parallel.sharedAcrossThreads(w.data())
-                && Parallel.sharedAcrossThreads(y.data());
-        MatMul.multiplyAddTransposed(shared ? parallel : Parallel.SEQUENTIAL, tokens, out, in, 1f, x.data(), 0, in,
-                w.data(), 0, in, y.data(), 0, out);
+        Tensor[] weight = {w};
+        return (x, y) -> forward(x, y, in, out, b, w.byteSize(), weight, kind,
+                (k, r0, r1, xs, n, res) -> tiles.dense(data, k, in, r0, r1, xs, n, res));
     }
 
     @Override
@@ -108,53 +92,65 @@ public final class CpuLinearKernels implements LinearKernels {
         int out = w.rows();
         MemorySegment values = w.values().data();
         MemorySegment meta = w.meta().data();
-        DType dtype = w.dtype();
+        WeightKind kind = tiles.kindOf(values, w.dtype(), w.values().numel());
         float[] b = biasOrZeros(bias, out);
-        return (x, y) -> run(x, in, out, b, y, List.of(x, w.values(), w.meta(), y),
-                (row, tile, n, result, scratch) -> dot.sparse(values, meta, dtype, row, in, tile, n, result, scratch));
+        Tensor[] weight = {w.values(), w.meta()};
+        return (x, y) -> forward(x, y, in, out, b, w.byteSize(), weight, kind,
+                (k, r0, r1, xs, n, res) -> tiles.sparse(values, meta, k, in, r0, r1, xs, n, res));
     }
 
     private static float[] biasOrZeros(Tensor bias, int out) {
         return bias == null ? new float[out] : bias.toFloatArray();
     }
 
+    /** The rows {@code [r0, r1)} of the prepared weight against {@code tokens} tokens of {@code xs}. */
     @FunctionalInterface
-    private interface RowKernel {
-        void row(int row, float[] tile, int tokens, float[] out, RowScratch scratch);
+    private interface RowRange {
+        void run(WeightKind kind, int r0, int r1, float[] xs, int tokens, float[] out);
     }
 
-    private void run(Tensor x, int in, int outFeatures, float[] bias, Tensor y, List<Tensor> touched,
-                     RowKernel kernel) {
+    /**
+     * One call: per block of tokens, X widened to F32 once, then the output rows in contiguous
+     * ranges (whole register tiles) over the threads, each range's block of Y written token by token.
+     */
+    private void forward(Tensor x, Tensor y, int in, int out, float[] bias, long weightBytes, Tensor[] weight,
+                         WeightKind kind, RowRange kernel) {
         int tokens = Math.toIntExact(x.rows());
         if (tokens == 0) {
             return;
         }
-        Tensor[] shared = new ArrayList<>(touched).toArray(Tensor[]::new);
-        int tileTokens = tokens <= DECODE_TOKENS ? tokens : TILE_TOKENS;
-        float[] tile = new float[Math.multiplyExact(tileTokens, in)];
-        short[] halves = x.dtype() == DType.F32 ? null : new short[tile.length];
-        int tasks = (outFeatures + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
-        for (int t0 = 0; t0 < tokens; t0 += tileTokens) {
+        Tensor[] touched = new Tensor[weight.length + 2];
+        System.arraycopy(weight, 0, touched, 0, weight.length);
+        touched[weight.length] = x;
+        touched[weight.length + 1] = y;
+        int block = Math.min(tokens, Math.max(RowTiles.TOKENS_PER_TILE,
+                X_BLOCK_BYTES / 4 / in / RowTiles.TOKENS_PER_TILE * RowTiles.TOKENS_PER_TILE));
+        int tasks = weightBytes < PARALLEL_BYTES || threads == 1 ? 1 : threads * TASKS_PER_THREAD;
+        int step = RowTiles.ROWS_PER_TILE;
+        int rowsPerTask = Math.max(step, (out + tasks - 1) / tasks + step - 1) / step * step;
+        int taskCount = (out + rowsPerTask - 1) / rowsPerTask;
+        float[] xs = new float[Math.multiplyExact(block, in)];
+        short[] halves = x.dtype() == DType.F32 ? null : new short[xs.length];
+        MemorySegment yd = y.data();
+        DType yType = y.dtype();
+        for (int t0 = 0; t0 < tokens; t0 += block) {
+            int n = Math.min(block, tokens - t0);
             int first = t0;
-            int n = Math.min(tileTokens, tokens - t0);
-            FloatRows.read(x.data(), x.dtype(), (long) first * in, n * in, tile, halves);
-            parallel.forEach(shared, tasks, task -> {
-                float[] out = new float[n];
-                RowScratch scratch = new RowScratch(Math.max(in, ROWS_PER_TASK));
-                int rowStart = task * ROWS_PER_TASK;
-                int rowEnd = Math.min(outFeatures, rowStart + ROWS_PER_TASK);
-                int width = rowEnd - rowStart;
-                // The task's block of Y, token-major, so each token's run is written in one go.
-                float[] block = new float[n * width];
-                for (int row = rowStart; row < rowEnd; row++) {
-                    kernel.row(row, tile, n, out, scratch);
-                    for (int t = 0; t < n; t++) {
-                        block[t * width + row - rowStart] = out[t] + bias[row];
-                    }
-                }
+            FloatRows.read(x.data(), x.dtype(), (long) t0 * in, n * in, xs, halves);
+            WeightKind run = tiles.prepare(kind, xs, n * in);
+            parallel.forEach(touched, taskCount, task -> {
+                int r0 = task * rowsPerTask;
+                int r1 = Math.min(out, r0 + rowsPerTask);
+                int width = r1 - r0;
+                float[] res = new float[n * width];
+                kernel.run(run, r0, r1, xs, n, res);
+                short[] h = yType == DType.F32 ? null : new short[width];
                 for (int t = 0; t < n; t++) {
-                    FloatRows.write(block, t * width, width, y.dtype(), y.data(), (long) (first + t) * outFeatures + rowStart,
-                            scratch.halves);
+                    int at = t * width;
+                    for (int i = 0; i < width; i++) {
+                        res[at + i] += bias[r0 + i];
+                    }
+                    FloatRows.write(res, at, width, yType, yd, (long) (first + t) * out + r0, h);
                 }
             });
         }

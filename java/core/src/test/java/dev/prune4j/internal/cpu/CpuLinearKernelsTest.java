@@ -126,6 +126,101 @@ class CpuLinearKernelsTest {
     }
 
     @Test
+    void long_rows_cross_the_staged_chunks_and_every_token_tiling() {
+        // Rows longer than a staged 2:4 chunk (32 vector steps), with and without a tail, against
+        // token counts that use the direct tiles (1-3), the staged ones (4+) and short last tiles.
+        Random rnd = new Random(99);
+        int[][] shapes = {{9, 1028}, {6, 2084}, {13, 1536}};
+        int[] tokens = {1, 2, 3, 4, 5, 9, 17};
+        for (int[] shape : shapes) {
+            for (int trial = 0; trial < 3; trial++) {
+                DType wType = TYPES[trial];
+                int n = tokens[rnd.nextInt(tokens.length)];
+                try (Arena arena = Arena.ofShared()) {
+                    Tensor w = TwoFourWeights.weight(arena, "w", wType, shape[0], shape[1], rnd);
+                    Tensor x = TwoFourWeights.activations(arena, TYPES[rnd.nextInt(3)], rnd, n, shape[1]);
+                    Tensor bias = TwoFourWeights.biasOrNull(arena, DType.F32, shape[0], rnd);
+                    Oracle oracle = Oracle.of(x, w, bias);
+                    Sparse24 s = Sparse24.compress(w, arena);
+                    for (CpuLinearKernels k : kernels) {
+                        String what = k.description() + " " + wType + " " + shape[0] + "x" + shape[1] + " x" + n;
+                        Tensor y = Tensor.allocate(arena, "y", DType.F32, n, shape[0]);
+                        run(k.prepareSparse24(s, bias), x, y);
+                        oracle.check(y, shape[1], "2:4 " + what);
+                        run(k.prepareDense(w, bias), x, y);
+                        oracle.check(y, shape[1], "dense " + what);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void many_tokens_run_in_blocks_of_activations() {
+        // 1100 tokens of 1536 F32 inputs are 6.4 MB: more than one block of X_BLOCK_BYTES.
+        int tokens = 1100;
+        int in = 1536;
+        assertTrue((long) tokens * in * 4 > CpuLinearKernels.X_BLOCK_BYTES);
+        Random rnd = new Random(3);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor w = TwoFourWeights.weight(arena, "w", DType.BF16, 6, in, rnd);
+            Tensor x = TwoFourWeights.activations(arena, DType.BF16, rnd, tokens, in);
+            Tensor bias = TwoFourWeights.biasOrNull(arena, DType.F32, 6, new Random(1));
+            Oracle oracle = Oracle.of(x, w, bias);
+            CpuLinearKernels k = kernels.get(0);
+            Tensor y = Tensor.allocate(arena, "y", DType.BF16, tokens, 6);
+            run(k.prepareDense(w, bias), x, y);
+            oracle.check(y, in, "dense");
+            run(k.prepareSparse24(Sparse24.compress(w, arena), bias), x, y);
+            oracle.check(y, in, "2:4");
+        }
+    }
+
+    @Test
+    void f16_inf_and_nan_weights_and_huge_activations_stay_exact_in_the_vector_lanes() {
+        // in = 96: whole vector steps, so Inf and NaN sit in vector lanes, not in a scalar tail.
+        int in = 96;
+        Random rnd = new Random(5);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor w = TwoFourWeights.weight(arena, "w", DType.F16, 8, in, rnd);
+            Tensor special = TwoFourWeights.weight(arena, "w", DType.F16, 8, in, rnd);
+            for (int r = 0; r < 8; r++) {
+                // Position 0 of group 3 kept, position 1 zeroed: the group stays 2:4.
+                special.setFloat((long) r * in + 12, r % 2 == 0 ? Float.POSITIVE_INFINITY : Float.NaN);
+                special.setFloat((long) r * in + 13, 0f);
+            }
+            for (int tokens : new int[] {1, 2, 5}) {
+                Tensor x = TwoFourWeights.activations(arena, DType.F32, rnd, tokens, in);
+                Tensor huge = x.copy(arena);
+                huge.setFloat(3, 1e6f); // past the 2^16 bound of the scaled F16 kernels
+                for (CpuLinearKernels k : kernels) {
+                    for (Tensor xs : new Tensor[] {x, huge}) {
+                        Tensor y = Tensor.allocate(arena, "y", DType.F32, tokens, 8);
+                        run(k.prepareDense(w, null), xs, y);
+                        Oracle.of(xs, w, null).check(y, in, k.description() + " dense x" + tokens);
+                        run(k.prepareSparse24(Sparse24.compress(w, arena), null), xs, y);
+                        Oracle.of(xs, w, null).check(y, in, k.description() + " 2:4 x" + tokens);
+                    }
+                    Tensor y = Tensor.allocate(arena, "y", DType.F32, tokens, 8);
+                    Tensor ySparse = Tensor.allocate(arena, "y", DType.F32, tokens, 8);
+                    run(k.prepareDense(special, null), x, y);
+                    run(k.prepareSparse24(Sparse24.compress(special, arena), null), x, ySparse);
+                    for (int t = 0; t < tokens; t++) {
+                        for (int r = 0; r < 8; r++) {
+                            float xt = x.getFloat((long) t * in + 12);
+                            float expected = r % 2 == 0 ? (xt > 0 ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY)
+                                    : Float.NaN;
+                            String at = k.description() + " x" + tokens + " [" + t + ", " + r + "]";
+                            assertEquals(expected, y.getFloat((long) t * 8 + r), 0, "dense " + at);
+                            assertEquals(expected, ySparse.getFloat((long) t * 8 + r), 0, "2:4 " + at);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void sparse_equals_dense_on_the_decompressed_weight_within_f32_accumulation() {
         Random rnd = new Random(7);
         CpuLinearKernels k = kernels.get(0);

@@ -1,0 +1,49 @@
+package dev.prune4j.internal.cpu;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The per-dtype parts of the vector decode kernels ({@link F32Tiles}, {@link Bf16Tiles},
+ * {@link F16Tiles}, generated from one template).
+ */
+interface VectorTiles {
+    /**
+     * The dense tiles: the weight rows {@code [r0, r1)} of {@code w} (rows of {@code in}) in tiles of 4
+     * rows against the tokens {@code [t, t + m)} of {@code x}, at most 1, 2 or 4 of them; writes
+     * {@code out[token * ldo + row - o0]}, F32.
+     */
+    void dense1(MemorySegment w, int in, int r0, int r1, float[] x, int t, int m, float[] out, int o0,
+                int ldo);
+
+    void dense2(MemorySegment w, int in, int r0, int r1, float[] x, int t, int m, float[] out, int o0,
+                int ldo);
+
+    void dense4(MemorySegment w, int in, int r0, int r1, float[] x, int t, int m, float[] out, int o0,
+                int ldo);
+
+    /**
+     * The direct 2:4 tiles, for one or two tokens: as the dense ones, with the row's values widened
+     * and its metadata decoded in the loop; the layout of {@link dev.prune4j.sparse.Sparse24}.
+     */
+    void sparse1(MemorySegment values, MemorySegment meta, int in, int r0, int r1, float[] x, int t, int m,
+                 float[] out, int o0, int ldo);
+
+    void sparse2(MemorySegment values, MemorySegment meta, int in, int r0, int r1, float[] x, int t, int m,
+                 float[] out, int o0, int ldo);
+
+    /**
+     * Decodes {@code steps} vector steps of one 2:4 row, its values from element {@code v} and its
+     * metadata from byte {@code mm} (the layout of {@link dev.prune4j.sparse.Sparse24}): the kept
+     * values as F32 into {@code vals[at ..)} and their positions inside each step's {@code 2 L}
+     * inputs into {@code pos[at ..)}, one vector of {@code L} per step.
+     */
+    void stage(MemorySegment values, MemorySegment meta, long v, long mm, int steps, float[] vals, int[] pos, int at);
+
+    /**
+     * With AVX-512 only ({@code L = 16}): decompresses {@code steps} steps of 32 inputs of one 2:4
+     * row (values from element {@code v}, metadata from byte {@code mm}) into the dense row at byte
+     * {@code to} of {@code rows}, same dtype, bit for bit: per step, the 16 kept values spread to
+     * their positions by one expand ({@code vpexpandw} / {@code vexpandps}) under the step's mask.
+     */
+    void decompress(MemorySegment values, MemorySegment meta, long v, long mm, int steps, MemorySegment rows, long to);
+}
