@@ -34,11 +34,12 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>One token is the exception: there the rows run one after the other ({@link VectorTiles#denseRows1},
  * {@link VectorTiles#sparseRows1}), not in tiles. A tile reads its 4 rows as 4 interleaved streams,
- * each a row long, and sharing the activation loads saves nothing in a memory-bound call; the
- * hardware prefetchers keep up better with one sequential stream. Measured on 2 Zen 4 cores under
- * load (notes/16.md): SmolLM2-135M's F32 rows of 576 inputs (2304 bytes) ran at about 65% of the
- * row-at-a-time speed in tiles (generation slower than before the tiles), and LLaMA-7B's F16 rows
- * of 4096 still gained some 5-30% from going one by one.
+ * each a row long, and sharing the activation loads saves nothing in a memory-bound call; most
+ * likely the hardware prefetchers keep up better with one sequential stream (inferred from timings,
+ * not from counters). Measured on 2 Zen 4 cores under load: SmolLM2-135M's F32 rows of 576
+ * inputs (2304 bytes) ran at about 55-60% of the row-at-a-time speed in tiles (generation slower
+ * than before the tiles), and LLaMA-7B's F16 rows of 4096 still gained some 5-30% from going one
+ * by one.
  *
  * <p>C2 compiles a tile well only while its intermediate graph stays under a node budget; past it,
  * it stops inlining the Vector API calls and every vector becomes a heap object. So a tile method
