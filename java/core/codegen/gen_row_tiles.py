@@ -152,6 +152,79 @@ def sparse(kind, t, rr):
     return out
 
 
+def dense_row(kind):
+    """One token, one row after the other: the weight read as one sequential stream (see
+    VectorRowTiles#STREAM_ROW_BYTES), four accumulators for the FMA latency."""
+    out = ["    @Override",
+           "    public void denseRows1(MemorySegment w, int in, int r0, int r1, float[] x, int t, float[] out, int o0, int ldo) {",
+           "        int steps = in / L;",
+           "        float[] acc = new float[4 * 4 * L];",
+           "        int x0 = t * in;",
+           "        for (int r = r0; r < r1; r++) {",
+           "            long w0 = (long) r * in;",
+           "            FloatVector a0 = FloatVector.zero(F);",
+           "            FloatVector a1 = a0;",
+           "            FloatVector a2 = a0;",
+           "            FloatVector a3 = a0;",
+           "            int s = 0;",
+           "            for (; s + 4 <= steps; s += 4) {",
+           "                int k = s * L;"]
+    for u in range(4):
+        off = f" + {u} * L" if u else ""
+        out.append(f"                a{u} = {load('w', f'w0 + k{off}')}.fma(FloatVector.fromArray(F, x, x0 + k{off}), a{u});")
+    out += ["            }",
+            "            for (; s < steps; s++) {",
+            "                int k = s * L;",
+            f"                a0 = {load('w', 'w0 + k')}.fma(FloatVector.fromArray(F, x, x0 + k), a0);",
+            "            }",
+            "            a0.add(a1).add(a2.add(a3)).intoArray(acc, 0);",
+            f"            VectorRowTiles.finishDense(acc, w, WeightKind.{kind}, in, r, 1, x, t, 1, out, o0, ldo);",
+            "        }",
+            "    }"]
+    return out
+
+
+def sparse_row(kind):
+    """As dense_row, for a 2:4 row decoded in the loop; two accumulators (each step is a lane
+    selection and an FMA)."""
+    out = ["    @Override",
+           "    public void sparseRows1(MemorySegment values, MemorySegment meta, int in, int r0, int r1, float[] x, int t,",
+           "                            float[] out, int o0, int ldo) {",
+           "        int steps = in / (2 * L);",
+           "        long half = in / 2;",
+           "        long metaRow = Sparse24.metaBytesPerRow(in);",
+           "        float[] acc = new float[4 * 4 * L];",
+           "        int x0 = t * in;",
+           "        for (int r = r0; r < r1; r++) {",
+           "            long v0 = r * half;",
+           "            long m0 = r * metaRow;",
+           "            FloatVector a0 = FloatVector.zero(F);",
+           "            FloatVector a1 = a0;",
+           "            int s = 0;",
+           "            for (; s + 2 <= steps; s += 2) {"]
+    for u in range(2):
+        out += [f"                long vs{u} = (long) (s + {u}) * L;",
+                f"                int k{u} = 2 * L * (s + {u});",
+                f"                IntVector p{u} = {positions('meta', f'm0 + (long) (s + {u}) * (L / 4)')};",
+                f"                IntVector lo{u} = FloatVector.fromArray(F, x, x0 + k{u}).reinterpretAsInts();",
+                f"                IntVector hi{u} = FloatVector.fromArray(F, x, x0 + k{u} + L).reinterpretAsInts();",
+                f"                a{u} = {load('values', f'v0 + vs{u}')}.fma(p{u}.selectFrom(lo{u}, hi{u}).reinterpretAsFloats(), a{u});"]
+    out += ["            }",
+            "            for (; s < steps; s++) {",
+            "                long vs = (long) s * L;",
+            "                int k = 2 * L * s;",
+            f"                IntVector p = {positions('meta', 'm0 + (long) s * (L / 4)')};",
+            "                IntVector lo = FloatVector.fromArray(F, x, x0 + k).reinterpretAsInts();",
+            "                IntVector hi = FloatVector.fromArray(F, x, x0 + k + L).reinterpretAsInts();",
+            f"                a0 = {load('values', 'v0 + vs')}.fma(p.selectFrom(lo, hi).reinterpretAsFloats(), a0);",
+            "            }",
+            "            a0.add(a1).intoArray(acc, 0);",
+            f"            VectorRowTiles.finishSparse(acc, 0, values, meta, WeightKind.{kind}, in, r, 1, x, t, 1, out, o0, ldo);",
+            "        }",
+            "    }"]
+    return out
+
+
 def stage():
     return ["    @Override",
             "    public void stage(MemorySegment values, MemorySegment meta, long v, long mm, int steps, float[] vals, int[] pos,",
@@ -309,6 +382,10 @@ def kind_class(name, k):
     for t in SPARSE_TOKENS:
         lines.append("")
         lines += sparse(k["kind"], t, k.get("sparse_rows", R))
+    lines.append("")
+    lines += dense_row(k["kind"])
+    lines.append("")
+    lines += sparse_row(k["kind"])
     lines.append("")
     lines += stage()
     lines.append("")

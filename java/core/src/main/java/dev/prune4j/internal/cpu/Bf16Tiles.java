@@ -323,6 +323,75 @@ final class Bf16Tiles implements VectorTiles {
     }
 
     @Override
+    public void denseRows1(MemorySegment w, int in, int r0, int r1, float[] x, int t, float[] out, int o0, int ldo) {
+        int steps = in / L;
+        float[] acc = new float[4 * 4 * L];
+        int x0 = t * in;
+        for (int r = r0; r < r1; r++) {
+            long w0 = (long) r * in;
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            int s = 0;
+            for (; s + 4 <= steps; s += 4) {
+                int k = s * L;
+                a0 = ((IntVector) ShortVector.fromMemorySegment(H, w, (w0 + k) * 2, LE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, x0 + k), a0);
+                a1 = ((IntVector) ShortVector.fromMemorySegment(H, w, (w0 + k + 1 * L) * 2, LE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, x0 + k + 1 * L), a1);
+                a2 = ((IntVector) ShortVector.fromMemorySegment(H, w, (w0 + k + 2 * L) * 2, LE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, x0 + k + 2 * L), a2);
+                a3 = ((IntVector) ShortVector.fromMemorySegment(H, w, (w0 + k + 3 * L) * 2, LE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, x0 + k + 3 * L), a3);
+            }
+            for (; s < steps; s++) {
+                int k = s * L;
+                a0 = ((IntVector) ShortVector.fromMemorySegment(H, w, (w0 + k) * 2, LE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, x0 + k), a0);
+            }
+            a0.add(a1).add(a2.add(a3)).intoArray(acc, 0);
+            VectorRowTiles.finishDense(acc, w, WeightKind.BF16, in, r, 1, x, t, 1, out, o0, ldo);
+        }
+    }
+
+    @Override
+    public void sparseRows1(MemorySegment values, MemorySegment meta, int in, int r0, int r1, float[] x, int t,
+                            float[] out, int o0, int ldo) {
+        int steps = in / (2 * L);
+        long half = in / 2;
+        long metaRow = Sparse24.metaBytesPerRow(in);
+        float[] acc = new float[4 * 4 * L];
+        int x0 = t * in;
+        for (int r = r0; r < r1; r++) {
+            long v0 = r * half;
+            long m0 = r * metaRow;
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            int s = 0;
+            for (; s + 2 <= steps; s += 2) {
+                long vs0 = (long) (s + 0) * L;
+                int k0 = 2 * L * (s + 0);
+                IntVector p0 = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m0 + (long) (s + 0) * (L / 4)) : L == 8 ? meta.get(LittleEndian.I16, m0 + (long) (s + 0) * (L / 4)) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m0 + (long) (s + 0) * (L / 4)) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
+                IntVector lo0 = FloatVector.fromArray(F, x, x0 + k0).reinterpretAsInts();
+                IntVector hi0 = FloatVector.fromArray(F, x, x0 + k0 + L).reinterpretAsInts();
+                a0 = ((IntVector) ShortVector.fromMemorySegment(H, values, (v0 + vs0) * 2, LE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats().fma(p0.selectFrom(lo0, hi0).reinterpretAsFloats(), a0);
+                long vs1 = (long) (s + 1) * L;
+                int k1 = 2 * L * (s + 1);
+                IntVector p1 = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m0 + (long) (s + 1) * (L / 4)) : L == 8 ? meta.get(LittleEndian.I16, m0 + (long) (s + 1) * (L / 4)) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m0 + (long) (s + 1) * (L / 4)) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
+                IntVector lo1 = FloatVector.fromArray(F, x, x0 + k1).reinterpretAsInts();
+                IntVector hi1 = FloatVector.fromArray(F, x, x0 + k1 + L).reinterpretAsInts();
+                a1 = ((IntVector) ShortVector.fromMemorySegment(H, values, (v0 + vs1) * 2, LE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats().fma(p1.selectFrom(lo1, hi1).reinterpretAsFloats(), a1);
+            }
+            for (; s < steps; s++) {
+                long vs = (long) s * L;
+                int k = 2 * L * s;
+                IntVector p = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m0 + (long) s * (L / 4)) : L == 8 ? meta.get(LittleEndian.I16, m0 + (long) s * (L / 4)) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m0 + (long) s * (L / 4)) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
+                IntVector lo = FloatVector.fromArray(F, x, x0 + k).reinterpretAsInts();
+                IntVector hi = FloatVector.fromArray(F, x, x0 + k + L).reinterpretAsInts();
+                a0 = ((IntVector) ShortVector.fromMemorySegment(H, values, (v0 + vs) * 2, LE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats().fma(p.selectFrom(lo, hi).reinterpretAsFloats(), a0);
+            }
+            a0.add(a1).intoArray(acc, 0);
+            VectorRowTiles.finishSparse(acc, 0, values, meta, WeightKind.BF16, in, r, 1, x, t, 1, out, o0, ldo);
+        }
+    }
+
+    @Override
     public void stage(MemorySegment values, MemorySegment meta, long v, long mm, int steps, float[] vals, int[] pos,
                       int at) {
         for (int s = 0; s < steps; s++) {

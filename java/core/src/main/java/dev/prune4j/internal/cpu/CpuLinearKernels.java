@@ -15,7 +15,8 @@ import java.lang.foreign.MemorySegment;
  * tiles of {@link RowTiles} (4 weight rows x up to 4 tokens, dot products along the rows, the weight
  * read where it lies and widened in registers). The output rows are split over the threads in whole
  * tiles; the tokens run in blocks whose F32 activations stay in cache while the weight streams past
- * once per block. At one token the weight is read once per call, at the speed of memory.
+ * once per block. At one token the weight is read once per call, at the speed of memory, and the
+ * vector kernels take its rows one after the other, one sequential stream (see {@link VectorRowTiles}).
  *
  * <p>Why not a packed GEMM for prefill: packing the weight into the panels of {@link MatMul} (a
  * transposition per panel, scalar in Java) cost more than the whole product on these tiles up to

@@ -32,6 +32,16 @@ interface VectorTiles {
                  float[] out, int o0, int ldo);
 
     /**
+     * One token against the rows {@code [r0, r1)}, one row after the other (each row's weights read
+     * once, in address order, into four accumulators): writes {@code out[t * ldo + row - o0]}, F32.
+     */
+    void denseRows1(MemorySegment w, int in, int r0, int r1, float[] x, int t, float[] out, int o0, int ldo);
+
+    /** As {@link #denseRows1}, for 2:4 rows decoded in the loop. */
+    void sparseRows1(MemorySegment values, MemorySegment meta, int in, int r0, int r1, float[] x, int t,
+                     float[] out, int o0, int ldo);
+
+    /**
      * Decodes {@code steps} vector steps of one 2:4 row, its values from element {@code v} and its
      * metadata from byte {@code mm} (the layout of {@link dev.prune4j.sparse.Sparse24}): the kept
      * values as F32 into {@code vals[at ..)} and their positions inside each step's {@code 2 L}

@@ -156,6 +156,32 @@ class CpuLinearKernelsTest {
     }
 
     @Test
+    void one_token_runs_long_rows_one_after_the_other() {
+        // At one token the vector kernels take the rows one by one: short and long rows (a 7B
+        // model's 4096 and more), whole vector steps and tails, every dtype, dense and 2:4.
+        Random rnd = new Random(7);
+        for (DType wType : TYPES) {
+            for (int in : new int[] {4, 60, 576, 1028, 4096, 4100, 11008}) {
+                try (Arena arena = Arena.ofShared()) {
+                    Tensor w = TwoFourWeights.weight(arena, "w", wType, 7, in, rnd);
+                    Tensor x = TwoFourWeights.activations(arena, TYPES[rnd.nextInt(3)], rnd, 1, in);
+                    Tensor bias = TwoFourWeights.biasOrNull(arena, DType.F32, 7, rnd);
+                    Oracle oracle = Oracle.of(x, w, bias);
+                    Sparse24 s = Sparse24.compress(w, arena);
+                    for (CpuLinearKernels k : kernels) {
+                        String what = k.description() + " " + wType + " 7x" + in + " x1";
+                        Tensor y = Tensor.allocate(arena, "y", DType.F32, 1, 7);
+                        run(k.prepareSparse24(s, bias), x, y);
+                        oracle.check(y, in, "2:4 " + what);
+                        run(k.prepareDense(w, bias), x, y);
+                        oracle.check(y, in, "dense " + what);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void many_tokens_run_in_blocks_of_activations() {
         // 1100 tokens of 1536 F32 inputs are 6.4 MB: more than one block of X_BLOCK_BYTES.
         int tokens = 1100;
