@@ -63,7 +63,7 @@ one_jar() { # the main jar of a module folder (not sources, javadoc, tests or sh
 
 if [ "$skip_build" -eq 1 ]; then
   # Reused jars must hold what the classes hold: a jar older than its module's classes is stale.
-  for m in bindings java/core java/cuda benchmarks; do
+  for m in bindings java/core java/cuda java/models benchmarks; do
     jar="$(one_jar "$m")"
     if [ -z "$jar" ] || [ -n "$(find "$m/target/classes" -type f -newer "$jar" 2>/dev/null | head -1)" ]; then
       echo "bundle: ${jar:-the $m jar} is missing or older than $m/target/classes: build it (run without --skip-build)" >&2
@@ -77,6 +77,9 @@ mkdir -p "$bundle/lib/deps" "$bundle/test-classes"
 cp "$(one_jar bindings)" "$bundle/lib/prune4j-bindings.jar"
 cp "$(one_jar java/core)" "$bundle/lib/prune4j-core.jar"
 cp "$(one_jar java/cuda)" "$bundle/lib/prune4j-cuda.jar"
+# The benchmarks module links the models (GenerationBench's SmolLM2, which the suite asks about even
+# where it leaves the benchmark out).
+cp "$(one_jar java/models)" "$bundle/lib/prune4j-models.jar"
 # The thin benchmarks jar: the shaded one would carry core, cuda and libprune4j.so a second time.
 cp "$(one_jar benchmarks)" "$bundle/lib/prune4j-benchmarks.jar"
 cp "$(ls java/core/target/prune4j-core-*-tests.jar | head -1)" "$bundle/lib/prune4j-core-tests.jar"

@@ -63,7 +63,8 @@ if [ ! -x "$java" ]; then
 fi
 lib="$bundle/lib"
 deps="$(ls "$lib"/deps/*.jar 2>/dev/null | tr '\n' ':')"
-bench_cp="$lib/prune4j-benchmarks.jar:$lib/prune4j-core.jar:$lib/prune4j-cuda.jar:$lib/prune4j-bindings.jar:$deps"
+bench_cp="$lib/prune4j-benchmarks.jar:$lib/prune4j-core.jar:$lib/prune4j-cuda.jar:$lib/prune4j-models.jar"
+bench_cp="$bench_cp:$lib/prune4j-bindings.jar:$deps"
 test_cp="$bundle/test-classes/cuda:$bundle/test-classes/bindings:$lib/prune4j-core-tests.jar:$lib/prune4j-core.jar"
 test_cp="$test_cp:$lib/prune4j-cuda.jar:$lib/prune4j-bindings.jar"
 # The JVM flags every run of our code needs: FFM downcalls and the (incubating) Vector API.
