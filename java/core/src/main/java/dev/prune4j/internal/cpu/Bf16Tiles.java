@@ -13,7 +13,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -31,9 +30,6 @@ final class Bf16Tiles implements VectorTiles {
     /** Half the width: {@code L} 16-bit weights, widened to one F32 vector. */
     private static final VectorSpecies<Short> H = VectorSpecies.of(short.class,
             VectorShape.forBitSize(F.vectorBitSize() / 2));
-    /** 512-bit shapes for the 2:4 decompression (used with AVX-512 only): 32 shorts, 8 floats. */
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
-    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Lane i: the shift that brings kept value i's 2-bit position to the bottom of the metadata word. */
     private static final IntVector SHIFTS = IntVector.zero(I).addIndex(2);
@@ -397,17 +393,6 @@ final class Bf16Tiles implements VectorTiles {
         for (int s = 0; s < steps; s++) {
             ((IntVector) ShortVector.fromMemorySegment(H, values, (v + (long) s * L) * 2, LE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats().intoArray(vals, at + s * L);
             IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, mm + (long) s * (L / 4)) : L == 8 ? meta.get(LittleEndian.I16, mm + (long) s * (L / 4)) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, mm + (long) s * (L / 4)) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START).intoArray(pos, at + s * L);
-        }
-    }
-
-    @Override
-    public void decompress(MemorySegment values, MemorySegment meta, long v, long mm, int steps, MemorySegment rows,
-                           long to) {
-        for (int s = 0; s < steps; s++) {
-            long mask = VectorRowTiles.keepMask(meta.get(LittleEndian.I32, mm + 4L * s));
-            ShortVector kept = (ShortVector) ShortVector.fromMemorySegment(H, values, (v + 16L * s) * 2, LE)
-                    .reinterpretShape(S, 0);
-            kept.expand(VectorMask.fromLong(S, mask)).intoMemorySegment(rows, to + 64L * s, LE);
         }
     }
 }

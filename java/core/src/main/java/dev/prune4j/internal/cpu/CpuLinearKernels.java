@@ -7,6 +7,7 @@ import dev.prune4j.sparse.LinearKernels;
 import dev.prune4j.sparse.Sparse24;
 import dev.prune4j.tensor.DType;
 import dev.prune4j.tensor.Tensor;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -30,6 +31,11 @@ public final class CpuLinearKernels implements LinearKernels {
      * weight stream and makes 256 tokens one block at 4096 inputs.
      */
     static final int X_BLOCK_BYTES = 6 << 20;
+    /**
+     * Token blocks are whole multiples of this: of the register tiles' tokens and of the vector
+     * lanes that hold tokens in the 2:4 kernels for many tokens (16 F32 lanes at most).
+     */
+    private static final int TOKEN_BLOCK_MULTIPLE = 16;
     /** Weight bytes below which a call runs on one thread: handing work to the pool costs more. */
     private static final long PARALLEL_BYTES = 256 << 10;
     /** Tasks per thread: slack for a thread that the OS or another process holds up. */
@@ -83,8 +89,8 @@ public final class CpuLinearKernels implements LinearKernels {
         WeightKind kind = tiles.kindOf(data, w.dtype(), w.numel());
         float[] b = biasOrZeros(bias, out);
         Tensor[] weight = {w};
-        return (x, y) -> forward(x, y, in, out, b, w.byteSize(), weight, kind,
-                (k, r0, r1, xs, n, res) -> tiles.dense(data, k, in, r0, r1, xs, n, res));
+        return (x, y) -> forward(x, y, in, out, b, w.byteSize(), weight, kind, false,
+                (k, r0, r1, xs, lanes, n, res) -> tiles.dense(data, k, in, r0, r1, xs, n, res));
     }
 
     @Override
@@ -96,8 +102,8 @@ public final class CpuLinearKernels implements LinearKernels {
         WeightKind kind = tiles.kindOf(values, w.dtype(), w.values().numel());
         float[] b = biasOrZeros(bias, out);
         Tensor[] weight = {w.values(), w.meta()};
-        return (x, y) -> forward(x, y, in, out, b, w.byteSize(), weight, kind,
-                (k, r0, r1, xs, n, res) -> tiles.sparse(values, meta, k, in, r0, r1, xs, n, res));
+        return (x, y) -> forward(x, y, in, out, b, w.byteSize(), weight, kind, true,
+                (k, r0, r1, xs, lanes, n, res) -> tiles.sparse(values, meta, k, in, r0, r1, xs, lanes, n, res));
     }
 
     private static float[] biasOrZeros(Tensor bias, int out) {
@@ -107,7 +113,7 @@ public final class CpuLinearKernels implements LinearKernels {
     /** The rows {@code [r0, r1)} of the prepared weight against {@code tokens} tokens of {@code xs}. */
     @FunctionalInterface
     private interface RowRange {
-        void run(WeightKind kind, int r0, int r1, float[] xs, int tokens, float[] out);
+        void run(WeightKind kind, int r0, int r1, float[] xs, MemorySegment lanes, int tokens, float[] out);
     }
 
     /**
@@ -115,7 +121,7 @@ public final class CpuLinearKernels implements LinearKernels {
      * ranges (whole register tiles) over the threads, each range's block of Y written token by token.
      */
     private void forward(Tensor x, Tensor y, int in, int out, float[] bias, long weightBytes, Tensor[] weight,
-                         WeightKind kind, RowRange kernel) {
+                         WeightKind kind, boolean twoFour, RowRange kernel) {
         int tokens = Math.toIntExact(x.rows());
         if (tokens == 0) {
             return;
@@ -124,8 +130,8 @@ public final class CpuLinearKernels implements LinearKernels {
         System.arraycopy(weight, 0, touched, 0, weight.length);
         touched[weight.length] = x;
         touched[weight.length + 1] = y;
-        int block = Math.min(tokens, Math.max(RowTiles.TOKENS_PER_TILE,
-                X_BLOCK_BYTES / 4 / in / RowTiles.TOKENS_PER_TILE * RowTiles.TOKENS_PER_TILE));
+        int block = Math.min(tokens, Math.max(TOKEN_BLOCK_MULTIPLE,
+                X_BLOCK_BYTES / 4 / in / TOKEN_BLOCK_MULTIPLE * TOKEN_BLOCK_MULTIPLE));
         int tasks = weightBytes < PARALLEL_BYTES || threads == 1 ? 1 : threads * TASKS_PER_THREAD;
         int step = RowTiles.ROWS_PER_TILE;
         int rowsPerTask = Math.max(step, (out + tasks - 1) / tasks + step - 1) / step * step;
@@ -139,21 +145,30 @@ public final class CpuLinearKernels implements LinearKernels {
             int first = t0;
             FloatRows.read(x.data(), x.dtype(), (long) t0 * in, n * in, xs, halves);
             WeightKind run = tiles.prepare(kind, xs, n * in);
-            parallel.forEach(touched, taskCount, task -> {
-                int r0 = task * rowsPerTask;
-                int r1 = Math.min(out, r0 + rowsPerTask);
-                int width = r1 - r0;
-                float[] res = new float[n * width];
-                kernel.run(run, r0, r1, xs, n, res);
-                short[] h = yType == DType.F32 ? null : new short[width];
-                for (int t = 0; t < n; t++) {
-                    int at = t * width;
-                    for (int i = 0; i < width; i++) {
-                        res[at + i] += bias[r0 + i];
+            // The second layout, when the kernels want one, lives as long as the block's tasks.
+            Arena arena = twoFour && tiles.usesLanes(n) ? Arena.ofShared() : null;
+            try {
+                MemorySegment lanes = arena == null ? null : tiles.lanes(xs, n, in, arena);
+                parallel.forEach(touched, taskCount, task -> {
+                    int r0 = task * rowsPerTask;
+                    int r1 = Math.min(out, r0 + rowsPerTask);
+                    int width = r1 - r0;
+                    float[] res = new float[n * width];
+                    kernel.run(run, r0, r1, xs, lanes, n, res);
+                    short[] h = yType == DType.F32 ? null : new short[width];
+                    for (int t = 0; t < n; t++) {
+                        int at = t * width;
+                        for (int i = 0; i < width; i++) {
+                            res[at + i] += bias[r0 + i];
+                        }
+                        FloatRows.write(res, at, width, yType, yd, (long) (first + t) * out + r0, h);
                     }
-                    FloatRows.write(res, at, width, yType, yd, (long) (first + t) * out + r0, h);
+                });
+            } finally {
+                if (arena != null) {
+                    arena.close();
                 }
-            });
+            }
         }
     }
 }

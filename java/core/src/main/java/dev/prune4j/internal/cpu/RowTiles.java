@@ -1,6 +1,7 @@
 package dev.prune4j.internal.cpu;
 
 import dev.prune4j.tensor.DType;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -36,8 +37,26 @@ interface RowTiles {
 
     void dense(MemorySegment w, WeightKind kind, int in, int r0, int r1, float[] x, int tokens, float[] out);
 
+    /**
+     * The 2:4 kernels; {@code lanes} is what {@link #lanes} made of {@code x} for this call (null
+     * where it made nothing).
+     */
     void sparse(MemorySegment values, MemorySegment meta, WeightKind kind, int in, int r0, int r1, float[] x,
-                int tokens, float[] out);
+                MemorySegment lanes, int tokens, float[] out);
+
+    /**
+     * A second layout of the {@code tokens} activations of {@code x} ({@code in} each) that
+     * {@link #sparse} reads for this many tokens, made once per call and shared by every row range,
+     * in {@code arena}, where {@link #usesLanes} says so.
+     */
+    default MemorySegment lanes(float[] x, int tokens, int in, Arena arena) {
+        return null;
+    }
+
+    /** Whether {@link #sparse} wants {@link #lanes} for this many tokens. */
+    default boolean usesLanes(int tokens) {
+        return false;
+    }
 
     /** One line for logs and benchmark reports. */
     String description();

@@ -59,7 +59,7 @@ final class ScalarRowTiles implements RowTiles {
 
     @Override
     public void sparse(MemorySegment values, MemorySegment meta, WeightKind kind, int in, int r0, int r1, float[] x,
-                       int tokens, float[] out) {
+                       MemorySegment lanes, int tokens, float[] out) {
         int rows = r1 - r0;
         int groups = in / 4;
         float[] v = new float[in / 2];

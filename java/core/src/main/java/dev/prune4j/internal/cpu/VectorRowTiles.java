@@ -71,21 +71,6 @@ final class VectorRowTiles implements RowTiles {
         return WeightKind.of(dtype, dtype == DType.F16 && hasInfOrNan(data, 0, count));
     }
 
-    /** For each metadata byte (two groups), the bit mask of the positions its groups keep. */
-    private static final byte[] KEEP = new byte[256];
-
-    static {
-        for (int b = 0; b < 256; b++) {
-            KEEP[b] = (byte) (1 << (b & 3) | 1 << (b >>> 2 & 3) | 1 << (4 + (b >>> 4 & 3)) | 1 << (4 + (b >>> 6 & 3)));
-        }
-    }
-
-    /** The 32 kept-position bits of a step's metadata word (8 groups). */
-    static long keepMask(int word) {
-        return (KEEP[word & 0xFF] & 0xFFL) | (KEEP[word >>> 8 & 0xFF] & 0xFFL) << 8
-                | (KEEP[word >>> 16 & 0xFF] & 0xFFL) << 16 | (KEEP[word >>> 24] & 0xFFL) << 24;
-    }
-
     /** F16 activations are scaled by this (exactly: a power of two), so F16 weights need no rebasing. */
     static final float F16_X_SCALE = 0x1p112f;
 
@@ -93,6 +78,17 @@ final class VectorRowTiles implements RowTiles {
      * F16 weights run against {@code 2^112 x}: exact while every {@code |x| < 2^16} (no overflow);
      * past that, or with Inf or NaN activations, the scalar kernels take the call.
      */
+    /** From {@link Sparse24TokenLanes#MIN_TOKENS} tokens on, the 2:4 kernels take them in the vector lanes. */
+    @Override
+    public MemorySegment lanes(float[] x, int tokens, int in, Arena arena) {
+        return Sparse24TokenLanes.transpose(x, tokens, in, arena);
+    }
+
+    @Override
+    public boolean usesLanes(int tokens) {
+        return tokens >= Sparse24TokenLanes.MIN_TOKENS;
+    }
+
     @Override
     public WeightKind prepare(WeightKind kind, float[] x, int count) {
         if (kind != WeightKind.F16) {
@@ -146,7 +142,7 @@ final class VectorRowTiles implements RowTiles {
     }
 
     /** One weight as F32 (the tails). */
-    private static float element(MemorySegment w, WeightKind kind, long e) {
+    static float element(MemorySegment w, WeightKind kind, long e) {
         return switch (kind) {
             case F32 -> w.get(LittleEndian.F32, e * 4);
             case BF16 -> Float.intBitsToFloat((w.get(LittleEndian.I16, e * 2) & 0xFFFF) << 16);
@@ -241,80 +237,24 @@ final class VectorRowTiles implements RowTiles {
 
     /** Vector steps of a row staged at a time: 4 rows of values and positions, 16 KB with AVX-512 (L1). */
     private static final int CHUNK_STEPS = 32;
-    /**
-     * From this many tokens on, 2:4 rows are decompressed to dense F32 rows for the dense tile: its
-     * FMAs cost less than a lane selection and an FMA per kept value, once enough tokens share the
-     * decompression.
-     */
-    static final int DECOMPRESS_TOKENS = 32;
 
     /**
-     * Many tokens: each tile of 4 rows decompressed once into dense rows of the same dtype (the kept
-     * elements copied bit for bit to their positions, zeros elsewhere) in native scratch memory, and
-     * the dtype's dense tiles run on those rows for every token: the dense kernel's FMAs on half the
-     * bytes of weight, the decompression shared by all the tokens of the block.
-     */
-    private static void sparseAsDense(VectorTiles tiles, MemorySegment values, MemorySegment meta, WeightKind kind,
-                                      int in, int r0, int r1, float[] x, int tokens, float[] out) {
-        int bytes = kind.bytes;
-        long half = in / 2;
-        long metaRow = Sparse24.metaBytesPerRow(in);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment rows = arena.allocate((long) 4 * in * bytes, 64);
-            for (int r = r0; r < r1; r += 4) {
-                int n = Math.min(4, r1 - r);
-                rows.fill((byte) 0);
-                for (int i = 0; i < n; i++) {
-                    long v = (r + i) * half * bytes;
-                    long m = (r + i) * metaRow;
-                    long to = (long) i * in * bytes;
-                    int g0 = 0;
-                    if (L == 16) {
-                        int steps = in / 32;
-                        tiles.decompress(values, meta, (r + i) * half, m, steps, rows, to);
-                        g0 = 8 * steps;
-                    }
-                    for (int g = g0; g < in / 4; g++) {
-                        int nibble = (meta.get(ValueLayout.JAVA_BYTE, m + g / 2) >>> ((g & 1) * 4)) & 0xF;
-                        long at = to + 4L * g * bytes;
-                        long from = v + 2L * g * bytes;
-                        if (bytes == 2) {
-                            rows.set(LittleEndian.I16, at + 2L * (nibble & 3), values.get(LittleEndian.I16, from));
-                            rows.set(LittleEndian.I16, at + 2L * (nibble >>> 2), values.get(LittleEndian.I16, from + 2));
-                        } else {
-                            rows.set(LittleEndian.I32, at + 4L * (nibble & 3), values.get(LittleEndian.I32, from));
-                            rows.set(LittleEndian.I32, at + 4L * (nibble >>> 2), values.get(LittleEndian.I32, from + 4));
-                        }
-                    }
-                }
-                // Rows past n are zeros, and their results are not written.
-                for (int t = 0; t < tokens; t += T) {
-                    int m = Math.min(T, tokens - t);
-                    switch (m) {
-                        case 1 -> tiles.dense1(rows, in, 0, n, x, t, m, out, r0 - r, r1 - r0);
-                        case 2 -> tiles.dense2(rows, in, 0, n, x, t, m, out, r0 - r, r1 - r0);
-                        default -> tiles.dense4(rows, in, 0, n, x, t, m, out, r0 - r, r1 - r0);
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * 2:4: up to three tokens, the direct tiles of {@link VectorTiles}; from four on, per tile of 4 rows, chunk by chunk, the rows' values and metadata are decoded once into
-     * L1-sized arrays ({@link VectorTiles#stage}) and then run against every token
-     * ({@link Sparse24Tiles}); the accumulators of all token tiles stay in one array across chunks.
+     * 2:4: up to three tokens, the direct tiles of {@link VectorTiles}; from four to 15, per tile of
+     * 4 rows, chunk by chunk, the rows' values and metadata are decoded once into L1-sized arrays
+     * ({@link VectorTiles#stage}) and then run against every token ({@link Sparse24Tiles}), the
+     * accumulators of all token tiles in one array across chunks; from 16 on, the tokens in the
+     * vector lanes ({@link Sparse24TokenLanes}, on the {@code lanes} layout of x).
      */
     @Override
     public void sparse(MemorySegment values, MemorySegment meta, WeightKind kind, int in, int r0, int r1, float[] x,
-                       int tokens, float[] out) {
+                       MemorySegment lanes, int tokens, float[] out) {
         VectorTiles tiles = tilesFor(kind);
         if (tiles == null) {
-            ScalarRowTiles.INSTANCE.sparse(values, meta, kind, in, r0, r1, x, tokens, out);
+            ScalarRowTiles.INSTANCE.sparse(values, meta, kind, in, r0, r1, x, null, tokens, out);
             return;
         }
-        if (tokens >= DECOMPRESS_TOKENS) {
-            sparseAsDense(tiles, values, meta, kind, in, r0, r1, x, tokens, out);
+        if (lanes != null) {
+            Sparse24TokenLanes.run(tiles, values, meta, kind, in, r0, r1, x, lanes, tokens, out);
             return;
         }
         if (tokens == 1) {

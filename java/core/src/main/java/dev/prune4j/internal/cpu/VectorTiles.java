@@ -48,12 +48,4 @@ interface VectorTiles {
      * inputs into {@code pos[at ..)}, one vector of {@code L} per step.
      */
     void stage(MemorySegment values, MemorySegment meta, long v, long mm, int steps, float[] vals, int[] pos, int at);
-
-    /**
-     * With AVX-512 only ({@code L = 16}): decompresses {@code steps} steps of 32 inputs of one 2:4
-     * row (values from element {@code v}, metadata from byte {@code mm}) into the dense row at byte
-     * {@code to} of {@code rows}, same dtype, bit for bit: per step, the 16 kept values spread to
-     * their positions by one expand ({@code vpexpandw} / {@code vexpandps}) under the step's mask.
-     */
-    void decompress(MemorySegment values, MemorySegment meta, long v, long mm, int steps, MemorySegment rows, long to);
 }

@@ -156,6 +156,35 @@ class CpuLinearKernelsTest {
     }
 
     @Test
+    void two_four_with_many_tokens_takes_them_in_the_vector_lanes() {
+        // From 16 tokens on, 2:4 runs with the tokens in the lanes: token counts that fill whole
+        // blocks of lanes, pairs of blocks and a short last block; rows that leave a short tile of
+        // 8 and a task range that is not a whole number of tiles; inputs across the staged chunks
+        // (256) and with a tail past the last whole step (not a multiple of 32).
+        Random rnd = new Random(16);
+        int[][] shapes = {{8, 64}, {13, 100}, {100, 72}, {21, 1028}, {3, 548}};
+        int[] tokens = {16, 17, 31, 32, 33, 48, 200};
+        for (int[] shape : shapes) {
+            for (DType wType : TYPES) {
+                int n = tokens[rnd.nextInt(tokens.length)];
+                try (Arena arena = Arena.ofShared()) {
+                    Tensor w = TwoFourWeights.weight(arena, "w", wType, shape[0], shape[1], rnd);
+                    Tensor x = TwoFourWeights.activations(arena, TYPES[rnd.nextInt(3)], rnd, n, shape[1]);
+                    Tensor bias = TwoFourWeights.biasOrNull(arena, DType.F32, shape[0], rnd);
+                    Oracle oracle = Oracle.of(x, w, bias);
+                    Sparse24 s = Sparse24.compress(w, arena);
+                    for (CpuLinearKernels k : kernels) {
+                        Tensor y = Tensor.allocate(arena, "y", DType.F32, n, shape[0]);
+                        run(k.prepareSparse24(s, bias), x, y);
+                        oracle.check(y, shape[1], "2:4 " + k.description() + " " + wType + " " + shape[0] + "x"
+                                + shape[1] + " x" + n);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void one_token_runs_long_rows_one_after_the_other() {
         // At one token the vector kernels take the rows one by one: short and long rows (a 7B
         // model's 4096 and more), whole vector steps and tails, every dtype, dense and 2:4.
@@ -327,12 +356,16 @@ class CpuLinearKernelsTest {
         Random rnd = new Random(11);
         try (Arena arena = Arena.ofShared(); CpuEngine one = new CpuEngine(1)) {
             Sparse24 s = Sparse24.compress(TwoFourWeights.weight(arena, "w", DType.BF16, 100, 72, rnd), arena);
-            Tensor x = TwoFourWeights.activations(arena, DType.BF16, rnd, 9, 72);
-            Tensor a = Tensor.allocate(arena, "a", DType.F32, 9, 100);
-            Tensor b = Tensor.allocate(arena, "b", DType.F32, 9, 100);
-            run(one.linearKernels().prepareSparse24(s, null), x, a);
-            run(kernels.get(0).prepareSparse24(s, null), x, b);
-            assertArrayEquals(a.data().toArray(ValueLayout.JAVA_BYTE), b.data().toArray(ValueLayout.JAVA_BYTE));
+            // 9 tokens: the staged tiles; 40: the tokens in the lanes.
+            for (int tokens : new int[] {9, 40}) {
+                Tensor x = TwoFourWeights.activations(arena, DType.BF16, rnd, tokens, 72);
+                Tensor a = Tensor.allocate(arena, "a", DType.F32, tokens, 100);
+                Tensor b = Tensor.allocate(arena, "b", DType.F32, tokens, 100);
+                run(one.linearKernels().prepareSparse24(s, null), x, a);
+                run(kernels.get(0).prepareSparse24(s, null), x, b);
+                assertArrayEquals(a.data().toArray(ValueLayout.JAVA_BYTE), b.data().toArray(ValueLayout.JAVA_BYTE),
+                        tokens + " tokens");
+            }
         }
     }
 
