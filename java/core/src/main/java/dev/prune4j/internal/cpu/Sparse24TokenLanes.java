@@ -11,7 +11,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * 2:4 against {@value #MIN_TOKENS} tokens and more, with the tokens in the vector lanes: each kept
+ * 2:4 against {@link #MIN_TOKENS} tokens and more, with the tokens in the vector lanes: each kept
  * value is broadcast once and multiplied with the {@code L} tokens' activations of its input in one
  * FMA. So a 2:4 product costs half the FMAs of the dense one, with no lane selection per token (the
  * {@link Sparse24Tiles} way, about as dear as the FMA it saves), and the position of a kept value
@@ -29,16 +29,20 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Measured on 2 Zen 4 cores (LinearPairsBench, F16 and BF16, 4096x4096 and 11008x4096): at 128
  * and 2048 tokens 2:4 ran 1.07-1.31x faster than dense this way, against 0.90-1.04x when the
  * rows were decompressed for the dense tiles (the path this replaced). At 16 tokens it is no faster
- * than the staged selection tiles: with one token block the staging (the weight read and widened,
- * the offsets made) costs about as much as the FMAs it feeds.
+ * than the staged selection tiles (0.70-0.87x of dense against 0.72-0.90x, alternating runs): with
+ * one token block the staging (the weight read and widened, the offsets made) costs about as much
+ * as the FMAs it feeds, so the lanes start at two blocks.
  */
 final class Sparse24TokenLanes {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final int L = F.length();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** Tokens from which the token lanes pay: one full vector of them. */
-    static final int MIN_TOKENS = L;
+    /**
+     * Tokens from which the token lanes pay: two blocks of them, for {@link #tile2}. With one block,
+     * staging costs about as much as the FMAs it feeds (see the class comment).
+     */
+    static final int MIN_TOKENS = 2 * L;
     /** Weight rows per tile: independent accumulators enough to hide the FMA latency. */
     static final int R = 8;
     /** Inputs per staged chunk (a multiple of every {@code 2 L}). */

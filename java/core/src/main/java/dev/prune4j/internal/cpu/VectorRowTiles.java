@@ -239,11 +239,12 @@ final class VectorRowTiles implements RowTiles {
     private static final int CHUNK_STEPS = 32;
 
     /**
-     * 2:4: up to three tokens, the direct tiles of {@link VectorTiles}; from four to 15, per tile of
+     * 2:4: up to three tokens, the direct tiles of {@link VectorTiles}; from four on, per tile of
      * 4 rows, chunk by chunk, the rows' values and metadata are decoded once into L1-sized arrays
      * ({@link VectorTiles#stage}) and then run against every token ({@link Sparse24Tiles}), the
-     * accumulators of all token tiles in one array across chunks; from 16 on, the tokens in the
-     * vector lanes ({@link Sparse24TokenLanes}, on the {@code lanes} layout of x).
+     * accumulators of all token tiles in one array across chunks; from
+     * {@link Sparse24TokenLanes#MIN_TOKENS} on (32 with AVX-512), the tokens in the vector lanes
+     * ({@link Sparse24TokenLanes}, on the {@code lanes} layout of x).
      */
     @Override
     public void sparse(MemorySegment values, MemorySegment meta, WeightKind kind, int in, int r0, int r1, float[] x,

@@ -157,10 +157,11 @@ class CpuLinearKernelsTest {
 
     @Test
     void two_four_with_many_tokens_takes_them_in_the_vector_lanes() {
-        // From 16 tokens on, 2:4 runs with the tokens in the lanes: token counts that fill whole
-        // blocks of lanes, pairs of blocks and a short last block; rows that leave a short tile of
-        // 8 and a task range that is not a whole number of tiles; inputs across the staged chunks
-        // (256) and with a tail past the last whole step (not a multiple of 32).
+        // From two blocks of lanes on (32 tokens with AVX-512), 2:4 runs with the tokens in the
+        // lanes: counts on both sides of that, whole pairs of blocks, an odd block and a short last
+        // block; rows that leave a short tile of 8 and a task range that is not a whole number of
+        // tiles; inputs across the staged chunks (256) and with a tail past the last whole step
+        // (not a multiple of 32).
         Random rnd = new Random(16);
         int[][] shapes = {{8, 64}, {13, 100}, {100, 72}, {21, 1028}, {3, 548}};
         int[] tokens = {16, 17, 31, 32, 33, 48, 200};
