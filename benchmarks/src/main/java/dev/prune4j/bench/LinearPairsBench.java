@@ -29,8 +29,9 @@ import java.util.Map;
  * the cache-honest way ({@link PairedTimer}): both layers in one loop, alternating, each on rotating
  * copies of its weight, X and Y that together exceed twice the last-level cache (32 MiB of L3 on
  * the build machine, which a 4096 x 4096 F16 weight would otherwise fit), warm-up first, every call
- * timed alone, medians. The byte limit comes from a read bandwidth measured in the same run (a Java
- * streaming read of 1 GiB on the CPU, {@link CudaGemmPlan#readBandwidth} on a device). This is what
+ * timed alone, medians. The byte limit comes from a read bandwidth measured in the same run: on a
+ * device {@link CudaGemmPlan#readBandwidth} once; on the CPU a Java streaming read of 1 GiB once
+ * for the run, and per case the fastest of 256 MiB reads just before and just after it. This is what
  * {@code ./prune4j bench} runs for the {@code LinearBench} entries of a profile: JMH times one
  * benchmark method per trial and so cannot alternate dense and 2:4 within one.
  *
@@ -105,7 +106,8 @@ final class LinearPairsBench {
         row.put("tokens", tokens);
         long t0 = System.nanoTime();
         try {
-            measureInto(row, dims, dtype, tokens, settings);
+            double[] before = caseReads();
+            measureInto(row, dims, dtype, tokens, settings, before);
         } catch (RuntimeException e) {
             row.put("error", String.valueOf(e.getMessage()));
             log.println("linear pairs " + shape + " " + dtype + " " + tokens + " tokens: " + e);
@@ -114,7 +116,26 @@ final class LinearPairsBench {
         out.write(row);
     }
 
-    private void measureInto(Map<String, Object> row, int[] dims, DType dtype, int tokens, PairedTimer.Settings settings) {
+    /**
+     * On the CPU, reads of {@link #caseReadBytes} just before and just after each case: the memory
+     * of a shared machine runs 25-43 GB/s from one minute to the next (2-core EPYC VM, measured), so
+     * a case's byte limit takes the faster of the reads around it, not the run's first read alone.
+     * Null on a device, whose bandwidth is the run's.
+     */
+    private double[] caseReads() {
+        if (engine instanceof CudaEngine) {
+            return null;
+        }
+        return HostBandwidth.measure(caseReadBytes(), Runtime.getRuntime().availableProcessors(), 3).seconds();
+    }
+
+    /** A quarter of the run's read (256 MiB in a benchmark: 8 times the L3), at least the least a read takes. */
+    private long caseReadBytes() {
+        return Math.max(HostBandwidth.MIN_BYTES, bandwidthBytes / 4 / 4096 * 4096);
+    }
+
+    private void measureInto(Map<String, Object> row, int[] dims, DType dtype, int tokens, PairedTimer.Settings settings,
+                             double[] before) {
         BenchWeights.Prepared w = BenchWeights.twoFour(dims[0] + "x" + dims[1], dtype);
         int e = dtype.byteSize();
         long denseBytes = ByteLimit.denseBytes(dims[0], dims[1], tokens, e);
@@ -154,6 +175,17 @@ final class LinearPairsBench {
                 putTimes(row, "sparse_kernel", r.kernelMs()[1]);
             }
             double speedup = Stats.median(r.wallMs()[0]) / Stats.median(r.wallMs()[1]);
+            double bandwidth = this.bandwidth;
+            if (before != null) {
+                double[] after = caseReads();
+                double fastest = Math.min(Stats.min(before), Stats.min(after));
+                bandwidth = caseReadBytes() / fastest;
+                row.put("bandwidth_note", "fastest of 3 reads of " + (caseReadBytes() >> 20) + " MiB just before and 3 just "
+                        + "after the case");
+                row.put("bandwidth_read_before_s", GpuGemmBench.list(before));
+                row.put("bandwidth_read_after_s", GpuGemmBench.list(after));
+                row.put("bandwidth_run_gbs", GpuGemmBench.round(this.bandwidth / 1e9, 2));
+            }
             row.put("speedup_wall", GpuGemmBench.round(speedup, 4));
             row.put("bytes_dense", denseBytes);
             row.put("bytes_sparse", sparseBytes);
