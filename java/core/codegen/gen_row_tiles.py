@@ -152,41 +152,54 @@ def sparse(kind, t, rr):
     return out
 
 
+STREAMS = 4  # contiguous parts of a row range read side by side at one token
+
+
 def dense_row(kind):
-    """One token, one row after the other: the weight read as one sequential stream (see
-    VectorRowTiles#STREAM_ROW_BYTES), four accumulators for the FMA latency."""
+    """One token: the row range cut into STREAMS contiguous parts that are read side by side, row
+    i of every part in one pass, so the weight arrives as STREAMS long sequential streams (each
+    part is megabytes of consecutive rows); the leftover rows one after the other. See
+    VectorTiles#denseRows1 for why."""
     out = ["    @Override",
            "    public void denseRows1(MemorySegment w, int in, int r0, int r1, float[] x, int t, float[] out, int o0, int ldo) {",
            "        int steps = in / L;",
            "        float[] acc = new float[4 * 4 * L];",
            "        int x0 = t * in;",
-           "        for (int r = r0; r < r1; r++) {",
-           "            long w0 = (long) r * in;",
-           "            FloatVector a0 = FloatVector.zero(F);",
-           "            FloatVector a1 = a0;",
-           "            FloatVector a2 = a0;",
-           "            FloatVector a3 = a0;",
-           "            int s = 0;",
-           "            for (; s + 4 <= steps; s += 4) {",
-           "                int k = s * L;"]
-    for u in range(4):
-        off = f" + {u} * L" if u else ""
-        out.append(f"                a{u} = {load('w', f'w0 + k{off}')}.fma(FloatVector.fromArray(F, x, x0 + k{off}), a{u});")
-    out += ["            }",
-            "            for (; s < steps; s++) {",
+           f"        int part = (r1 - r0) / {STREAMS};",
+           "        long stride = (long) part * in;",
+           "        for (int r = r0; r < r0 + part; r++) {",
+           "            long w0 = (long) r * in;"]
+    out += [f"            FloatVector a{u} = FloatVector.zero(F);" if u == 0 else f"            FloatVector a{u} = a0;"
+            for u in range(STREAMS)]
+    out += ["            for (int s = 0; s < steps; s++) {",
+            "                int k = s * L;",
+            "                FloatVector xv = FloatVector.fromArray(F, x, x0 + k);"]
+    for u in range(STREAMS):
+        at = "w0 + k" if u == 0 else f"w0 + {u} * stride + k" if u > 1 else "w0 + stride + k"
+        out.append(f"                a{u} = {load('w', at)}.fma(xv, a{u});")
+    out.append("            }")
+    for u in range(STREAMS):
+        row = "r" if u == 0 else f"r + {u} * part" if u > 1 else "r + part"
+        out += [f"            a{u}.intoArray(acc, 0);",
+                f"            VectorRowTiles.finishDense(acc, w, WeightKind.{kind}, in, {row}, 1, x, t, 1, out, o0, ldo);"]
+    out += ["        }",
+            f"        for (int r = r0 + {STREAMS} * part; r < r1; r++) {{",
+            "            long w0 = (long) r * in;",
+            "            FloatVector a0 = FloatVector.zero(F);",
+            "            for (int s = 0; s < steps; s++) {",
             "                int k = s * L;",
             f"                a0 = {load('w', 'w0 + k')}.fma(FloatVector.fromArray(F, x, x0 + k), a0);",
             "            }",
-            "            a0.add(a1).add(a2.add(a3)).intoArray(acc, 0);",
+            "            a0.intoArray(acc, 0);",
             f"            VectorRowTiles.finishDense(acc, w, WeightKind.{kind}, in, r, 1, x, t, 1, out, o0, ldo);",
             "        }",
             "    }"]
     return out
 
 
-def sparse_row(kind):
-    """As dense_row, for a 2:4 row decoded in the loop; two accumulators (each step is a lane
-    selection and an FMA)."""
+def sparse_row(kind, streams):
+    """As dense_row, for 2:4 rows decoded in the loop: per step each part's row selects its inputs
+    from the same two vectors of x (loaded once for all parts)."""
     out = ["    @Override",
            "    public void sparseRows1(MemorySegment values, MemorySegment meta, int in, int r0, int r1, float[] x, int t,",
            "                            float[] out, int o0, int ldo) {",
@@ -195,22 +208,32 @@ def sparse_row(kind):
            "        long metaRow = Sparse24.metaBytesPerRow(in);",
            "        float[] acc = new float[4 * 4 * L];",
            "        int x0 = t * in;",
-           "        for (int r = r0; r < r1; r++) {",
-           "            long v0 = r * half;",
-           "            long m0 = r * metaRow;",
-           "            FloatVector a0 = FloatVector.zero(F);",
-           "            FloatVector a1 = a0;",
-           "            int s = 0;",
-           "            for (; s + 2 <= steps; s += 2) {"]
-    for u in range(2):
-        out += [f"                long vs{u} = (long) (s + {u}) * L;",
-                f"                int k{u} = 2 * L * (s + {u});",
-                f"                IntVector p{u} = {positions('meta', f'm0 + (long) (s + {u}) * (L / 4)')};",
-                f"                IntVector lo{u} = FloatVector.fromArray(F, x, x0 + k{u}).reinterpretAsInts();",
-                f"                IntVector hi{u} = FloatVector.fromArray(F, x, x0 + k{u} + L).reinterpretAsInts();",
-                f"                a{u} = {load('values', f'v0 + vs{u}')}.fma(p{u}.selectFrom(lo{u}, hi{u}).reinterpretAsFloats(), a{u});"]
-    out += ["            }",
-            "            for (; s < steps; s++) {",
+           f"        int part = (r1 - r0) / {streams};",
+           "        for (int r = r0; r < r0 + part; r++) {"]
+    for u in range(streams):
+        row = "r" if u == 0 else f"(r + {u} * part)" if u > 1 else "(r + part)"
+        out += [f"            long v{u} = {row} * half;", f"            long m{u} = {row} * metaRow;"]
+    out += [f"            FloatVector a{u} = FloatVector.zero(F);" if u == 0 else f"            FloatVector a{u} = a0;"
+            for u in range(streams)]
+    out += ["            for (int s = 0; s < steps; s++) {",
+            "                long vs = (long) s * L;",
+            "                int k = 2 * L * s;",
+            "                IntVector lo = FloatVector.fromArray(F, x, x0 + k).reinterpretAsInts();",
+            "                IntVector hi = FloatVector.fromArray(F, x, x0 + k + L).reinterpretAsInts();"]
+    for u in range(streams):
+        out += [f"                IntVector p{u} = {positions('meta', f'm{u} + (long) s * (L / 4)')};",
+                f"                a{u} = {load('values', f'v{u} + vs')}.fma(p{u}.selectFrom(lo, hi).reinterpretAsFloats(), a{u});"]
+    out.append("            }")
+    for u in range(streams):
+        row = "r" if u == 0 else f"r + {u} * part" if u > 1 else "r + part"
+        out += [f"            a{u}.intoArray(acc, 0);",
+                f"            VectorRowTiles.finishSparse(acc, 0, values, meta, WeightKind.{kind}, in, {row}, 1, x, t, 1, out, o0, ldo);"]
+    out += ["        }",
+            f"        for (int r = r0 + {streams} * part; r < r1; r++) {{",
+            "            long v0 = r * half;",
+            "            long m0 = r * metaRow;",
+            "            FloatVector a0 = FloatVector.zero(F);",
+            "            for (int s = 0; s < steps; s++) {",
             "                long vs = (long) s * L;",
             "                int k = 2 * L * s;",
             f"                IntVector p = {positions('meta', 'm0 + (long) s * (L / 4)')};",
@@ -218,7 +241,7 @@ def sparse_row(kind):
             "                IntVector hi = FloatVector.fromArray(F, x, x0 + k + L).reinterpretAsInts();",
             f"                a0 = {load('values', 'v0 + vs')}.fma(p.selectFrom(lo, hi).reinterpretAsFloats(), a0);",
             "            }",
-            "            a0.add(a1).intoArray(acc, 0);",
+            "            a0.intoArray(acc, 0);",
             f"            VectorRowTiles.finishSparse(acc, 0, values, meta, WeightKind.{kind}, in, r, 1, x, t, 1, out, o0, ldo);",
             "        }",
             "    }"]
@@ -339,7 +362,7 @@ def kind_class(name, k):
     lines.append("")
     lines += dense_row(k["kind"])
     lines.append("")
-    lines += sparse_row(k["kind"])
+    lines += sparse_row(k["kind"], k.get("sparse_streams", STREAMS))
     lines.append("")
     lines += stage()
     lines.append("}")

@@ -17,7 +17,8 @@ import java.lang.foreign.MemorySegment;
  * read where it lies and widened in registers). The output rows are split over the threads in whole
  * tiles; the tokens run in blocks whose F32 activations stay in cache while the weight streams past
  * once per block. At one token the weight is read once per call, at the speed of memory, and the
- * vector kernels take its rows one after the other, one sequential stream (see {@link VectorRowTiles}).
+ * vector kernels read each task's rows as four long sequential streams (see {@link VectorRowTiles}).
+ * From 32 tokens on, 2:4 takes the tokens in the vector lanes ({@link Sparse24TokenLanes}).
  *
  * <p>Why not a packed GEMM for prefill: packing the weight into the panels of {@link MatMul} (a
  * transposition per panel, scalar in Java) cost more than the whole product on these tiles up to

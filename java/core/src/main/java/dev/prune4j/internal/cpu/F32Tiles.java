@@ -321,25 +321,39 @@ final class F32Tiles implements VectorTiles {
         int steps = in / L;
         float[] acc = new float[4 * 4 * L];
         int x0 = t * in;
-        for (int r = r0; r < r1; r++) {
+        int part = (r1 - r0) / 4;
+        long stride = (long) part * in;
+        for (int r = r0; r < r0 + part; r++) {
             long w0 = (long) r * in;
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = a0;
             FloatVector a2 = a0;
             FloatVector a3 = a0;
-            int s = 0;
-            for (; s + 4 <= steps; s += 4) {
+            for (int s = 0; s < steps; s++) {
+                int k = s * L;
+                FloatVector xv = FloatVector.fromArray(F, x, x0 + k);
+                a0 = FloatVector.fromMemorySegment(F, w, (w0 + k) * 4, LE).fma(xv, a0);
+                a1 = FloatVector.fromMemorySegment(F, w, (w0 + stride + k) * 4, LE).fma(xv, a1);
+                a2 = FloatVector.fromMemorySegment(F, w, (w0 + 2 * stride + k) * 4, LE).fma(xv, a2);
+                a3 = FloatVector.fromMemorySegment(F, w, (w0 + 3 * stride + k) * 4, LE).fma(xv, a3);
+            }
+            a0.intoArray(acc, 0);
+            VectorRowTiles.finishDense(acc, w, WeightKind.F32, in, r, 1, x, t, 1, out, o0, ldo);
+            a1.intoArray(acc, 0);
+            VectorRowTiles.finishDense(acc, w, WeightKind.F32, in, r + part, 1, x, t, 1, out, o0, ldo);
+            a2.intoArray(acc, 0);
+            VectorRowTiles.finishDense(acc, w, WeightKind.F32, in, r + 2 * part, 1, x, t, 1, out, o0, ldo);
+            a3.intoArray(acc, 0);
+            VectorRowTiles.finishDense(acc, w, WeightKind.F32, in, r + 3 * part, 1, x, t, 1, out, o0, ldo);
+        }
+        for (int r = r0 + 4 * part; r < r1; r++) {
+            long w0 = (long) r * in;
+            FloatVector a0 = FloatVector.zero(F);
+            for (int s = 0; s < steps; s++) {
                 int k = s * L;
                 a0 = FloatVector.fromMemorySegment(F, w, (w0 + k) * 4, LE).fma(FloatVector.fromArray(F, x, x0 + k), a0);
-                a1 = FloatVector.fromMemorySegment(F, w, (w0 + k + 1 * L) * 4, LE).fma(FloatVector.fromArray(F, x, x0 + k + 1 * L), a1);
-                a2 = FloatVector.fromMemorySegment(F, w, (w0 + k + 2 * L) * 4, LE).fma(FloatVector.fromArray(F, x, x0 + k + 2 * L), a2);
-                a3 = FloatVector.fromMemorySegment(F, w, (w0 + k + 3 * L) * 4, LE).fma(FloatVector.fromArray(F, x, x0 + k + 3 * L), a3);
             }
-            for (; s < steps; s++) {
-                int k = s * L;
-                a0 = FloatVector.fromMemorySegment(F, w, (w0 + k) * 4, LE).fma(FloatVector.fromArray(F, x, x0 + k), a0);
-            }
-            a0.add(a1).add(a2.add(a3)).intoArray(acc, 0);
+            a0.intoArray(acc, 0);
             VectorRowTiles.finishDense(acc, w, WeightKind.F32, in, r, 1, x, t, 1, out, o0, ldo);
         }
     }
@@ -352,27 +366,48 @@ final class F32Tiles implements VectorTiles {
         long metaRow = Sparse24.metaBytesPerRow(in);
         float[] acc = new float[4 * 4 * L];
         int x0 = t * in;
-        for (int r = r0; r < r1; r++) {
+        int part = (r1 - r0) / 4;
+        for (int r = r0; r < r0 + part; r++) {
+            long v0 = r * half;
+            long m0 = r * metaRow;
+            long v1 = (r + part) * half;
+            long m1 = (r + part) * metaRow;
+            long v2 = (r + 2 * part) * half;
+            long m2 = (r + 2 * part) * metaRow;
+            long v3 = (r + 3 * part) * half;
+            long m3 = (r + 3 * part) * metaRow;
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int s = 0; s < steps; s++) {
+                long vs = (long) s * L;
+                int k = 2 * L * s;
+                IntVector lo = FloatVector.fromArray(F, x, x0 + k).reinterpretAsInts();
+                IntVector hi = FloatVector.fromArray(F, x, x0 + k + L).reinterpretAsInts();
+                IntVector p0 = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m0 + (long) s * (L / 4)) : L == 8 ? meta.get(LittleEndian.I16, m0 + (long) s * (L / 4)) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m0 + (long) s * (L / 4)) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
+                a0 = FloatVector.fromMemorySegment(F, values, (v0 + vs) * 4, LE).fma(p0.selectFrom(lo, hi).reinterpretAsFloats(), a0);
+                IntVector p1 = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m1 + (long) s * (L / 4)) : L == 8 ? meta.get(LittleEndian.I16, m1 + (long) s * (L / 4)) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m1 + (long) s * (L / 4)) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
+                a1 = FloatVector.fromMemorySegment(F, values, (v1 + vs) * 4, LE).fma(p1.selectFrom(lo, hi).reinterpretAsFloats(), a1);
+                IntVector p2 = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m2 + (long) s * (L / 4)) : L == 8 ? meta.get(LittleEndian.I16, m2 + (long) s * (L / 4)) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m2 + (long) s * (L / 4)) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
+                a2 = FloatVector.fromMemorySegment(F, values, (v2 + vs) * 4, LE).fma(p2.selectFrom(lo, hi).reinterpretAsFloats(), a2);
+                IntVector p3 = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m3 + (long) s * (L / 4)) : L == 8 ? meta.get(LittleEndian.I16, m3 + (long) s * (L / 4)) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m3 + (long) s * (L / 4)) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
+                a3 = FloatVector.fromMemorySegment(F, values, (v3 + vs) * 4, LE).fma(p3.selectFrom(lo, hi).reinterpretAsFloats(), a3);
+            }
+            a0.intoArray(acc, 0);
+            VectorRowTiles.finishSparse(acc, 0, values, meta, WeightKind.F32, in, r, 1, x, t, 1, out, o0, ldo);
+            a1.intoArray(acc, 0);
+            VectorRowTiles.finishSparse(acc, 0, values, meta, WeightKind.F32, in, r + part, 1, x, t, 1, out, o0, ldo);
+            a2.intoArray(acc, 0);
+            VectorRowTiles.finishSparse(acc, 0, values, meta, WeightKind.F32, in, r + 2 * part, 1, x, t, 1, out, o0, ldo);
+            a3.intoArray(acc, 0);
+            VectorRowTiles.finishSparse(acc, 0, values, meta, WeightKind.F32, in, r + 3 * part, 1, x, t, 1, out, o0, ldo);
+        }
+        for (int r = r0 + 4 * part; r < r1; r++) {
             long v0 = r * half;
             long m0 = r * metaRow;
             FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = a0;
-            int s = 0;
-            for (; s + 2 <= steps; s += 2) {
-                long vs0 = (long) (s + 0) * L;
-                int k0 = 2 * L * (s + 0);
-                IntVector p0 = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m0 + (long) (s + 0) * (L / 4)) : L == 8 ? meta.get(LittleEndian.I16, m0 + (long) (s + 0) * (L / 4)) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m0 + (long) (s + 0) * (L / 4)) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
-                IntVector lo0 = FloatVector.fromArray(F, x, x0 + k0).reinterpretAsInts();
-                IntVector hi0 = FloatVector.fromArray(F, x, x0 + k0 + L).reinterpretAsInts();
-                a0 = FloatVector.fromMemorySegment(F, values, (v0 + vs0) * 4, LE).fma(p0.selectFrom(lo0, hi0).reinterpretAsFloats(), a0);
-                long vs1 = (long) (s + 1) * L;
-                int k1 = 2 * L * (s + 1);
-                IntVector p1 = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m0 + (long) (s + 1) * (L / 4)) : L == 8 ? meta.get(LittleEndian.I16, m0 + (long) (s + 1) * (L / 4)) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m0 + (long) (s + 1) * (L / 4)) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
-                IntVector lo1 = FloatVector.fromArray(F, x, x0 + k1).reinterpretAsInts();
-                IntVector hi1 = FloatVector.fromArray(F, x, x0 + k1 + L).reinterpretAsInts();
-                a1 = FloatVector.fromMemorySegment(F, values, (v0 + vs1) * 4, LE).fma(p1.selectFrom(lo1, hi1).reinterpretAsFloats(), a1);
-            }
-            for (; s < steps; s++) {
+            for (int s = 0; s < steps; s++) {
                 long vs = (long) s * L;
                 int k = 2 * L * s;
                 IntVector p = IntVector.broadcast(I, L == 16 ? meta.get(LittleEndian.I32, m0 + (long) s * (L / 4)) : L == 8 ? meta.get(LittleEndian.I16, m0 + (long) s * (L / 4)) & 0xFFFF : meta.get(ValueLayout.JAVA_BYTE, m0 + (long) s * (L / 4)) & 0xFF).lanewise(LSHR, SHIFTS).and(3).or(GROUP_START);
@@ -380,7 +415,7 @@ final class F32Tiles implements VectorTiles {
                 IntVector hi = FloatVector.fromArray(F, x, x0 + k + L).reinterpretAsInts();
                 a0 = FloatVector.fromMemorySegment(F, values, (v0 + vs) * 4, LE).fma(p.selectFrom(lo, hi).reinterpretAsFloats(), a0);
             }
-            a0.add(a1).intoArray(acc, 0);
+            a0.intoArray(acc, 0);
             VectorRowTiles.finishSparse(acc, 0, values, meta, WeightKind.F32, in, r, 1, x, t, 1, out, o0, ldo);
         }
     }

@@ -32,8 +32,9 @@ interface VectorTiles {
                  float[] out, int o0, int ldo);
 
     /**
-     * One token against the rows {@code [r0, r1)}, one row after the other (each row's weights read
-     * once, in address order, into four accumulators): writes {@code out[t * ldo + row - o0]}, F32.
+     * One token against the rows {@code [r0, r1)}: the range cut into four contiguous parts read side
+     * by side (row {@code i} of every part in one pass, one accumulator each), the rows left over one
+     * by one; writes {@code out[t * ldo + row - o0]}, F32.
      */
     void denseRows1(MemorySegment w, int in, int r0, int r1, float[] x, int t, float[] out, int o0, int ldo);
 

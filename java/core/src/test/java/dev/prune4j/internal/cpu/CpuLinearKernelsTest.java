@@ -186,25 +186,29 @@ class CpuLinearKernelsTest {
     }
 
     @Test
-    void one_token_runs_long_rows_one_after_the_other() {
-        // At one token the vector kernels take the rows one by one: short and long rows (a 7B
+    void one_token_reads_each_row_range_as_four_streams() {
+        // At one token the vector kernels cut each task's rows into four parts read side by side,
+        // and take the rows left over one by one: ranges with parts of one row and of several, a
+        // weight large enough to be split over the threads (300 rows), short and long rows (a 7B
         // model's 4096 and more), whole vector steps and tails, every dtype, dense and 2:4.
         Random rnd = new Random(7);
         for (DType wType : TYPES) {
             for (int in : new int[] {4, 60, 576, 1028, 4096, 4100, 11008}) {
-                try (Arena arena = Arena.ofShared()) {
-                    Tensor w = TwoFourWeights.weight(arena, "w", wType, 7, in, rnd);
-                    Tensor x = TwoFourWeights.activations(arena, TYPES[rnd.nextInt(3)], rnd, 1, in);
-                    Tensor bias = TwoFourWeights.biasOrNull(arena, DType.F32, 7, rnd);
-                    Oracle oracle = Oracle.of(x, w, bias);
-                    Sparse24 s = Sparse24.compress(w, arena);
-                    for (CpuLinearKernels k : kernels) {
-                        String what = k.description() + " " + wType + " 7x" + in + " x1";
-                        Tensor y = Tensor.allocate(arena, "y", DType.F32, 1, 7);
-                        run(k.prepareSparse24(s, bias), x, y);
-                        oracle.check(y, in, "2:4 " + what);
-                        run(k.prepareDense(w, bias), x, y);
-                        oracle.check(y, in, "dense " + what);
+                for (int rows : new int[] {7, 37, 300}) {
+                    try (Arena arena = Arena.ofShared()) {
+                        Tensor w = TwoFourWeights.weight(arena, "w", wType, rows, in, rnd);
+                        Tensor x = TwoFourWeights.activations(arena, TYPES[rnd.nextInt(3)], rnd, 1, in);
+                        Tensor bias = TwoFourWeights.biasOrNull(arena, DType.F32, rows, rnd);
+                        Oracle oracle = Oracle.of(x, w, bias);
+                        Sparse24 s = Sparse24.compress(w, arena);
+                        for (CpuLinearKernels k : kernels) {
+                            String what = k.description() + " " + wType + " " + rows + "x" + in + " x1";
+                            Tensor y = Tensor.allocate(arena, "y", DType.F32, 1, rows);
+                            run(k.prepareSparse24(s, bias), x, y);
+                            oracle.check(y, in, "2:4 " + what);
+                            run(k.prepareDense(w, bias), x, y);
+                            oracle.check(y, in, "dense " + what);
+                        }
                     }
                 }
             }
