@@ -31,7 +31,8 @@ import java.util.Map;
  * the build machine, which a 4096 x 4096 F16 weight would otherwise fit), warm-up first, every call
  * timed alone, medians. The byte limit comes from a read bandwidth measured in the same run: on a
  * device {@link CudaGemmPlan#readBandwidth} once; on the CPU a Java streaming read of 1 GiB once
- * for the run, and per case the fastest of 256 MiB reads just before and just after it. This is what
+ * for the run, and per case the fastest of that and the same read again just before and just after
+ * the case. This is what
  * {@code ./prune4j bench} runs for the {@code LinearBench} entries of a profile: JMH times one
  * benchmark method per trial and so cannot alternate dense and 2:4 within one.
  *
@@ -117,21 +118,18 @@ final class LinearPairsBench {
     }
 
     /**
-     * On the CPU, reads of {@link #caseReadBytes} just before and just after each case: the memory
-     * of a shared machine runs 25-43 GB/s from one minute to the next (2-core EPYC VM, measured), so
-     * a case's byte limit takes the faster of the reads around it, not the run's first read alone.
-     * Null on a device, whose bandwidth is the run's.
+     * On the CPU, the run's read again just before and just after each case: the memory of a shared
+     * machine runs 25-43 GB/s from one minute to the next (2-core EPYC VM, measured), and a case's
+     * byte limit takes the fastest of the run's read and these, so that it is never looser than the
+     * memory was at any time around the case. The same size and count as the run's read: shorter
+     * reads came out slower (256 MiB x 3: 21-25 GB/s while 1 GiB x 8 read 23-29), which would
+     * loosen the limit. Null on a device, whose bandwidth is the run's.
      */
     private double[] caseReads() {
         if (engine instanceof CudaEngine) {
             return null;
         }
-        return HostBandwidth.measure(caseReadBytes(), Runtime.getRuntime().availableProcessors(), 3).seconds();
-    }
-
-    /** A quarter of the run's read (256 MiB in a benchmark: 8 times the L3), at least the least a read takes. */
-    private long caseReadBytes() {
-        return Math.max(HostBandwidth.MIN_BYTES, bandwidthBytes / 4 / 4096 * 4096);
+        return HostBandwidth.measure(bandwidthBytes, Runtime.getRuntime().availableProcessors(), 8).seconds();
     }
 
     private void measureInto(Map<String, Object> row, int[] dims, DType dtype, int tokens, PairedTimer.Settings settings,
@@ -179,9 +177,9 @@ final class LinearPairsBench {
             if (before != null) {
                 double[] after = caseReads();
                 double fastest = Math.min(Stats.min(before), Stats.min(after));
-                bandwidth = caseReadBytes() / fastest;
-                row.put("bandwidth_note", "fastest of 3 reads of " + (caseReadBytes() >> 20) + " MiB just before and 3 just "
-                        + "after the case");
+                bandwidth = Math.max(this.bandwidth, bandwidthBytes / fastest);
+                row.put("bandwidth_note", "fastest of the run's read and 8 reads of " + (bandwidthBytes >> 20) + " MiB just "
+                        + "before and 8 just after the case");
                 row.put("bandwidth_read_before_s", GpuGemmBench.list(before));
                 row.put("bandwidth_read_after_s", GpuGemmBench.list(after));
                 row.put("bandwidth_run_gbs", GpuGemmBench.round(this.bandwidth / 1e9, 2));
